@@ -1,0 +1,138 @@
+"""The PEP 517 hooks: proxy to the inner backend, cross-building when a target is set.
+
+Without a target every hook is a pass-through. With one, the inner backend runs
+with the cross environment, and its wheel goes through the fixer and the
+verifier before it reaches the frontend's output folder: the wheel appears
+there whole, verified, or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from crosswheel.config import CrossConfig, ConfigSettings, load_config
+from crosswheel.crossbuild import CrossBuild, announce, finish_wheel, resolve_cross_build
+from crosswheel.errors import CrosswheelError
+from crosswheel.inner import InnerBackendCaller
+
+T = TypeVar("T")
+
+
+def _fail_cleanly(func: Callable[[], T]) -> T:
+    """Turn a user mistake into one message and exit status 1, not a traceback."""
+    try:
+        return func()
+    except CrosswheelError as exc:
+        raise SystemExit(f"crosswheel: error: {exc}") from None
+
+
+def _config(settings: ConfigSettings | None) -> CrossConfig:
+    return load_config(Path.cwd(), settings)
+
+
+def _caller(config: CrossConfig, build: CrossBuild | None, workdir: Path) -> InnerBackendCaller:
+    env = build.environment(workdir) if build else {}
+    return InnerBackendCaller(Path.cwd(), config.inner, env)
+
+
+def get_requires(hook: str, settings: ConfigSettings | None) -> list[str]:
+    def run() -> list[str]:
+        config = _config(settings)
+        build = resolve_cross_build(config) if config.target else None
+        with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
+            requires = _caller(config, build, Path(tmp)).call(
+                hook, config_settings=config.inner_settings
+            )
+        return list(requires)
+
+    return _fail_cleanly(run)
+
+
+def get_requires_for_build_sdist(settings: ConfigSettings | None) -> list[str]:
+    def run() -> list[str]:
+        config = _config(settings)
+        with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
+            return list(
+                _caller(config, None, Path(tmp)).call(
+                    "get_requires_for_build_sdist", config_settings=config.inner_settings
+                )
+            )
+
+    return _fail_cleanly(run)
+
+
+def prepare_metadata(hook: str, metadata_directory: str, settings: ConfigSettings | None) -> str:
+    def run() -> str:
+        config = _config(settings)
+        build = resolve_cross_build(config) if config.target else None
+        with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
+            return str(
+                _caller(config, build, Path(tmp)).call(
+                    hook,
+                    metadata_directory=metadata_directory,
+                    config_settings=config.inner_settings,
+                    _allow_fallback=True,
+                )
+            )
+
+    return _fail_cleanly(run)
+
+
+def build(
+    hook: str,
+    wheel_directory: str,
+    settings: ConfigSettings | None,
+    metadata_directory: str | None,
+) -> str:
+    def run() -> str:
+        config = _config(settings)
+        cross = resolve_cross_build(config) if config.target else None
+        out = Path(wheel_directory).resolve()
+        out.mkdir(parents=True, exist_ok=True)
+        workdir = Path(tempfile.mkdtemp(prefix=".crosswheel-", dir=out))
+        try:
+            if cross:
+                announce(cross, f"building {Path.cwd().name}")
+            inner_out = workdir / "inner"
+            inner_out.mkdir()
+            kwargs: dict[str, Any] = {
+                "config_settings": config.inner_settings,
+                "metadata_directory": metadata_directory,
+            }
+            name = _caller(config, cross, workdir).call(hook, wheel_directory=str(inner_out), **kwargs)
+            inner_wheel = inner_out / name
+            if cross is None:
+                os.replace(inner_wheel, out / name)
+                return str(name)
+            result = finish_wheel(inner_wheel, cross, workdir / "fixed")
+            os.replace(result.path, out / result.path.name)
+            return result.path.name
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    return _fail_cleanly(run)
+
+
+def build_sdist(sdist_directory: str, settings: ConfigSettings | None) -> str:
+    """The sdist does not depend on the target: always a pass-through."""
+
+    def run() -> str:
+        config = _config(settings)
+        out = Path(sdist_directory).resolve()
+        out.mkdir(parents=True, exist_ok=True)
+        workdir = Path(tempfile.mkdtemp(prefix=".crosswheel-", dir=out))
+        try:
+            name = _caller(config, None, workdir).call(
+                "build_sdist", sdist_directory=str(workdir), config_settings=config.inner_settings
+            )
+            os.replace(workdir / name, out / name)
+            return str(name)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    return _fail_cleanly(run)

@@ -1,0 +1,139 @@
+"""What the user asked for: ``[tool.crosswheel]`` plus config settings plus environment.
+
+crosswheel reads a handful of config settings (``target``, ``target-python``,
+``toolchain``); each has an environment fallback and the config setting wins.
+Everything else is the inner backend's and passes through untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+from crosswheel.errors import CrosswheelError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on old Pythons only
+    import tomli as tomllib
+
+ConfigSettings = Mapping[str, Union[str, list[str]]]
+
+DEFAULT_BACKEND = "setuptools.build_meta:__legacy__"
+"""What frontends use for a project without a ``build-backend`` (PEP 517)."""
+
+SETTINGS: dict[str, str] = {
+    "target": "CROSSWHEEL_TARGET",
+    "target-python": "CROSSWHEEL_TARGET_PYTHON",
+    "toolchain": "CROSSWHEEL_TOOLCHAIN",
+}
+"""The config settings crosswheel itself reads, with their environment fallbacks."""
+
+_TOOL_KEYS = ("backend", "backend-path")
+
+
+@dataclass(frozen=True)
+class InnerBackend:
+    """The project's real backend, as PEP 517 names one."""
+
+    name: str
+    path: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CrossConfig:
+    """Everything the later stages need from the user, resolved once."""
+
+    inner: InnerBackend
+    target: str | None = None
+    target_python: str | None = None
+    toolchain: str | None = None
+    inner_settings: dict[str, str | list[str]] = field(default_factory=dict)
+    """The config settings that belong to the inner backend."""
+
+
+def read_pyproject(source_dir: Path) -> dict[str, Any]:
+    """The parsed ``pyproject.toml``, or ``{}`` when the project has none."""
+    path = source_dir / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise CrosswheelError(f"{path} is not valid TOML: {exc}") from None
+
+
+def inner_backend_from_pyproject(pyproject: Mapping[str, Any]) -> InnerBackend:
+    """The backend that ``[tool.crosswheel]`` names, or the setuptools legacy default."""
+    tool = pyproject.get("tool", {}).get("crosswheel", {})
+    if not isinstance(tool, dict):
+        raise CrosswheelError("[tool.crosswheel] in pyproject.toml must be a table")
+    unknown = sorted(set(tool) - set(_TOOL_KEYS))
+    if unknown:
+        raise CrosswheelError(
+            f"unknown key(s) in [tool.crosswheel]: {', '.join(unknown)}",
+            hint=f"the keys are: {', '.join(_TOOL_KEYS)}; the target and its options are "
+            "config settings (-C target=...)",
+        )
+    name = tool.get("backend", DEFAULT_BACKEND)
+    if not isinstance(name, str) or not name.strip():
+        raise CrosswheelError(
+            "[tool.crosswheel] backend must be a string such as 'setuptools.build_meta'"
+        )
+    path = tool.get("backend-path", [])
+    if not isinstance(path, list) or not all(isinstance(p, str) for p in path):
+        raise CrosswheelError("[tool.crosswheel] backend-path must be a list of strings")
+    if name.split(":")[0].split(".")[0] == "crosswheel":
+        raise CrosswheelError(
+            "[tool.crosswheel] backend names crosswheel itself",
+            hint="name the project's real backend, e.g. 'setuptools.build_meta'",
+        )
+    return InnerBackend(name=name.strip(), path=tuple(path))
+
+
+def _single(key: str, value: str | list[str]) -> str:
+    if isinstance(value, list):
+        if not value:
+            raise CrosswheelError(f"config setting {key!r} is empty")
+        return value[-1]
+    return value
+
+
+def split_settings(
+    settings: ConfigSettings | None, environ: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], dict[str, str | list[str]]]:
+    """Separate crosswheel's settings (with env fallbacks) from the inner backend's."""
+    environ = os.environ if environ is None else environ
+    ours: dict[str, str] = {}
+    theirs: dict[str, str | list[str]] = {}
+    for key, value in (settings or {}).items():
+        if key in SETTINGS:
+            ours[key] = _single(key, value)
+        else:
+            theirs[key] = value
+    for key, var in SETTINGS.items():
+        if key not in ours and environ.get(var):
+            ours[key] = environ[var]
+    return {k: v.strip() for k, v in ours.items() if v.strip()}, theirs
+
+
+def load_config(
+    source_dir: Path,
+    settings: ConfigSettings | None,
+    environ: Mapping[str, str] | None = None,
+) -> CrossConfig:
+    """Resolve the whole configuration for one hook call."""
+    inner = inner_backend_from_pyproject(read_pyproject(source_dir))
+    ours, theirs = split_settings(settings, environ)
+    return CrossConfig(
+        inner=inner,
+        target=ours.get("target"),
+        target_python=ours.get("target-python"),
+        toolchain=ours.get("toolchain"),
+        inner_settings=theirs,
+    )

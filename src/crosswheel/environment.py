@@ -1,0 +1,137 @@
+"""The build environment: the shim's spec and the variables the inner backend runs with.
+
+Two channels reach a build: the shim answers Python-level introspection (the
+backend, ``setup.py``); environment variables reach everything else (compilers
+picked by CMake, Meson, cargo, autotools, ``pkg-config``). Both are derived here
+from one target, interpreter and toolchain, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from crosswheel.interpreter import TargetInterpreter
+from crosswheel.shim import ENV_VAR
+from crosswheel.targets import Target
+from crosswheel.toolchain import Toolchain
+
+SPEC_FILE = "crosswheel-target.json"
+
+
+def _replace_compiler(command: str, old: str, new: str) -> str:
+    """``LDSHARED``-style commands start with the target's compiler: put ours there."""
+    if old and command.startswith(old):
+        return new + command[len(old):]
+    words = shlex.split(command)
+    if not words:
+        return new
+    return " ".join([new, *map(shlex.quote, words[1:])])
+
+
+def target_config_vars(
+    target: Target, interpreter: TargetInterpreter, toolchain: Toolchain
+) -> dict[str, Any]:
+    """The target's sysconfig variables with the build commands pointing at our toolchain."""
+    config = dict(interpreter.config_vars)
+    old_cc = str(config.get("CC") or "")
+    old_cxx = str(config.get("CXX") or "")
+    for key, old, new in (
+        ("LDSHARED", old_cc, toolchain.cc),
+        ("BLDSHARED", old_cc, toolchain.cc),
+        ("LINKCC", old_cc, toolchain.cc),
+        ("CPP", old_cc, toolchain.cc),
+        ("LDCXXSHARED", old_cxx, toolchain.cxx),
+    ):
+        if config.get(key):
+            config[key] = _replace_compiler(str(config[key]), old, new)
+    if not config.get("LDSHARED"):
+        config["LDSHARED"] = f"{toolchain.cc} -shared"
+    config["CC"] = toolchain.cc
+    config["CXX"] = toolchain.cxx
+    config["AR"] = toolchain.ar
+    config["MULTIARCH"] = target.multiarch
+    config.setdefault("SOABI", interpreter.soabi)
+    config.setdefault("SIZEOF_VOID_P", target.arch.bits // 8)
+    config.setdefault("SIZEOF_SIZE_T", target.arch.bits // 8)
+    if target.family != "android":
+        # setuptools links libpython whenever _PYTHON_HOST_PLATFORM is set and this
+        # is not 0, missing included: only Android needs that (PEP 738).
+        config["ANDROID_API_LEVEL"] = 0
+    return config
+
+
+def shim_spec(
+    target: Target, interpreter: TargetInterpreter, toolchain: Toolchain
+) -> dict[str, Any]:
+    """Everything the shim fakes, as plain JSON data."""
+    libpl = interpreter.config_vars.get("LIBPL")
+    makefile = Path(str(libpl)) / "Makefile" if libpl else None
+    return {
+        "target": target.triplet,
+        "sys_platform": target.sys_platform,
+        "multiarch": target.multiarch,
+        "abiflags": interpreter.abiflags,
+        "byteorder": target.arch.byteorder,
+        "pointer_bits": target.arch.bits,
+        "machine": target.machine,
+        "uname_sysname": target.uname_sysname,
+        "platform": target.platform,
+        "extension_suffixes": list(interpreter.extension_suffixes),
+        "config_vars": target_config_vars(target, interpreter, toolchain),
+        "include": str(interpreter.include_dir),
+        "platinclude": str(interpreter.config_h.parent),
+        "config_h": str(interpreter.config_h),
+        "makefile": str(makefile) if makefile and makefile.is_file() else None,
+        "libc": None,
+    }
+
+
+def _pkg_config_env(target: Target, interpreter: TargetInterpreter) -> dict[str, str]:
+    root = interpreter.sysroot or Path("/")
+    dirs = [
+        root / "usr" / "lib" / target.multiarch / "pkgconfig",
+        root / "usr" / "lib" / "pkgconfig",
+        root / "usr" / "share" / "pkgconfig",
+    ]
+    env = {"PKG_CONFIG_LIBDIR": os.pathsep.join(str(d) for d in dirs)}
+    if interpreter.sysroot is not None:
+        env["PKG_CONFIG_SYSROOT_DIR"] = str(interpreter.sysroot)
+    return env
+
+
+def build_environment(
+    target: Target,
+    interpreter: TargetInterpreter,
+    toolchain: Toolchain,
+    workdir: Path,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Write the shim spec into ``workdir``; return the variables to add to the backend's env."""
+    environ = os.environ if environ is None else environ
+    spec_path = workdir / SPEC_FILE
+    spec_path.write_text(
+        json.dumps(shim_spec(target, interpreter, toolchain), indent=1, sort_keys=True),
+        encoding="utf-8",
+    )
+    env = {
+        ENV_VAR: str(spec_path),
+        "_PYTHON_HOST_PLATFORM": target.platform,
+        "SETUPTOOLS_EXT_SUFFIX": interpreter.ext_suffix,
+        "CC": toolchain.cc,
+        "CXX": toolchain.cxx,
+        "AR": toolchain.ar,
+        "STRIP": toolchain.strip,
+        "RANLIB": toolchain.ranlib,
+    }
+    if interpreter.extra_include_dirs:
+        flags = " ".join(f"-idirafter {shlex.quote(str(d))}" for d in interpreter.extra_include_dirs)
+        env["CPPFLAGS"] = f"{environ.get('CPPFLAGS', '')} {flags}".strip()
+    for key, value in _pkg_config_env(target, interpreter).items():
+        if key not in environ:
+            env[key] = value
+    return env

@@ -1,0 +1,202 @@
+"""The target-environment shim, active in every Python process of a cross build.
+
+crosswheel's wheel installs ``crosswheel-shim.pth``, which calls ``activate()`` at
+start-up when ``CROSSWHEEL_SHIM`` names a spec file (written by
+``crosswheel.environment``). Frontends' isolated environments process ``.pth``
+files, so the inner backend, ``setup.py`` and every Python a build tool starts
+from that environment see the target; the frontend never has the variable.
+
+Only what describes the *target* is faked (see the README's table): the running
+interpreter keeps its own prefixes, executable, import machinery and subprocess
+support, so it can still import the build machine's C extensions and start
+subprocesses. This module uses the standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+ENV_VAR = "CROSSWHEEL_SHIM"
+
+HOST_CONFIG_VARS = (
+    "prefix",
+    "exec_prefix",
+    "base",
+    "platbase",
+    "installed_base",
+    "installed_platbase",
+    "projectbase",
+    "srcdir",
+    "userbase",
+    "platlibdir",
+    "py_version",
+    "py_version_nodot_plat",
+    "TZPATH",
+    "BINDIR",
+    "SCRIPTDIR",
+)
+"""Config vars that describe the running environment's install layout: kept as they are."""
+
+_active: dict[str, Any] | None = None
+
+
+def active_spec() -> dict[str, Any] | None:
+    """The spec this process was shimmed with, or ``None``."""
+    return _active
+
+
+def activate() -> None:
+    """Make this process answer introspection as the target would."""
+    global _active
+    path = os.environ.get(ENV_VAR)
+    if not path or _active is not None:
+        return
+    try:
+        with open(path, encoding="utf-8") as f:
+            spec = json.load(f)
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(
+            f"crosswheel: warning: cannot read the cross-build spec {path}: {exc}; "
+            "this process sees the build machine, not the target\n"
+        )
+        return
+    _import_platform_dependent_modules()
+    _patch_sys(spec)
+    _patch_os(spec)
+    _patch_platform(spec)
+    _patch_sysconfig(spec)
+    _patch_importlib(spec)
+    _active = spec
+
+
+def _import_platform_dependent_modules() -> None:
+    """Import modules that decide things from ``sys.platform`` at import time first.
+
+    ``subprocess`` and ``os`` pick their implementation when imported; they must
+    pick the build machine's, since they run here.
+    """
+    import platform  # noqa: F401
+    import shutil  # noqa: F401
+    import subprocess  # noqa: F401
+    import sysconfig  # noqa: F401
+    import tempfile  # noqa: F401
+
+
+def _patch_sys(spec: dict[str, Any]) -> None:
+    sys.platform = spec["sys_platform"]
+    sys.abiflags = spec["abiflags"]  # type: ignore[misc]
+    sys.byteorder = spec["byteorder"]  # type: ignore[misc]
+    sys.implementation._multiarch = spec["multiarch"]  # type: ignore[attr-defined]
+    target_maxsize = 2 ** (int(spec["pointer_bits"]) - 1) - 1
+    if target_maxsize < sys.maxsize:
+        # A smaller bound is safe for this process; a larger one would overflow C calls.
+        sys.maxsize = target_maxsize  # type: ignore[misc]
+
+
+def _patch_os(spec: dict[str, Any]) -> None:
+    host_uname = os.uname
+
+    def uname() -> os.uname_result:
+        real = host_uname()
+        return os.uname_result(
+            (spec["uname_sysname"], real.nodename, real.release, real.version, spec["machine"])
+        )
+
+    os.uname = uname
+
+
+def _patch_platform(spec: dict[str, Any]) -> None:
+    import platform
+
+    platform._uname_cache = None  # type: ignore[attr-defined]
+    bits = f"{spec['pointer_bits']}bit"
+    host_architecture = platform.architecture
+
+    def architecture(
+        executable: str = sys.executable, bits: str = bits, linkage: str = ""
+    ) -> tuple[str, str]:
+        if executable == sys.executable:
+            return bits, "ELF"
+        return host_architecture(executable, bits, linkage)
+
+    platform.architecture = architecture
+    libc = spec.get("libc")
+    if libc:
+        host_libc_ver = platform.libc_ver
+
+        def libc_ver(
+            executable: str | None = None, lib: str = "", version: str = "", chunksize: int = 16384
+        ) -> tuple[str, str]:
+            if executable in (None, sys.executable):
+                return libc[0], libc[1]
+            return host_libc_ver(executable, lib, version, chunksize)
+
+        platform.libc_ver = libc_ver
+
+
+def _patch_sysconfig(spec: dict[str, Any]) -> None:
+    import sysconfig
+
+    target_vars: dict[str, Any] = spec["config_vars"]
+    config = sysconfig.get_config_vars()
+    host = {key: config[key] for key in HOST_CONFIG_VARS if key in config}
+
+    def apply(config_vars: dict[str, Any]) -> None:
+        kept = {key: config_vars[key] for key in HOST_CONFIG_VARS if key in config_vars}
+        config_vars.clear()
+        config_vars.update(target_vars)
+        config_vars.update(host)
+        config_vars.update(kept)
+        config_vars["abiflags"] = spec["abiflags"]
+
+    apply(config)
+    init = getattr(sysconfig, "_init_config_vars", None)
+    if init is not None:
+        # Python 3.13+ re-initializes when sys.prefix moves; re-apply after it does.
+        def _init_config_vars() -> None:
+            init()
+            real = getattr(sysconfig, "_CONFIG_VARS", None)
+            if isinstance(real, dict):
+                apply(real)
+
+        sysconfig._init_config_vars = _init_config_vars  # type: ignore[attr-defined]
+
+    platform_string = spec["platform"]
+    sysconfig.get_platform = lambda: platform_string
+    host_get_paths = sysconfig.get_paths
+    include_paths = {"include": spec["include"], "platinclude": spec["platinclude"]}
+
+    def get_paths(
+        scheme: str | None = None, vars: dict[str, Any] | None = None, expand: bool = True
+    ) -> dict[str, str]:
+        paths = host_get_paths(scheme, vars, expand) if scheme else host_get_paths(
+            vars=vars, expand=expand
+        )
+        if vars is None and expand:
+            paths.update(include_paths)
+        return paths
+
+    def get_path(
+        name: str, scheme: str | None = None, vars: dict[str, Any] | None = None,
+        expand: bool = True,
+    ) -> str:
+        return get_paths(scheme, vars, expand)[name]
+
+    sysconfig.get_paths = get_paths  # type: ignore[assignment]
+    sysconfig.get_path = get_path  # type: ignore[assignment]
+    config_h = spec["config_h"]
+    sysconfig.get_config_h_filename = lambda: config_h
+    makefile = spec.get("makefile")
+    if makefile:
+        sysconfig.get_makefile_filename = lambda: makefile
+
+
+def _patch_importlib(spec: dict[str, Any]) -> None:
+    # The path hooks captured their own copy of the suffixes at start-up, so this
+    # changes what build tools read, not what this process can import.
+    import importlib.machinery
+
+    importlib.machinery.EXTENSION_SUFFIXES[:] = spec["extension_suffixes"]
