@@ -13,9 +13,10 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from crosswheel.config import CrossConfig, ConfigSettings, load_config
+from crosswheel.adapters import adapter_for
+from crosswheel.config import ConfigSettings, CrossConfig, load_config
 from crosswheel.crossbuild import CrossBuild, announce, finish_wheel, resolve_cross_build
 from crosswheel.errors import CrosswheelError
 from crosswheel.inner import InnerBackendCaller
@@ -35,9 +36,17 @@ def _config(settings: ConfigSettings | None) -> CrossConfig:
     return load_config(Path.cwd(), settings)
 
 
-def _caller(config: CrossConfig, build: CrossBuild | None, workdir: Path) -> InnerBackendCaller:
-    env = build.environment(workdir) if build else {}
-    return InnerBackendCaller(Path.cwd(), config.inner, env)
+def _caller(
+    config: CrossConfig, build: CrossBuild | None, workdir: Path
+) -> tuple[InnerBackendCaller, dict[str, str | list[str]]]:
+    """The inner backend's caller and config settings, adapted to the cross build."""
+    if build is None:
+        return InnerBackendCaller(Path.cwd(), config.inner), dict(config.inner_settings)
+    adapter = adapter_for(config.inner.name)
+    env = build.environment(workdir)
+    env.update(adapter.environment(build, workdir))
+    settings = adapter.config_settings(build, workdir, dict(config.inner_settings))
+    return InnerBackendCaller(Path.cwd(), config.inner, env), settings
 
 
 def get_requires(hook: str, settings: ConfigSettings | None) -> list[str]:
@@ -45,9 +54,8 @@ def get_requires(hook: str, settings: ConfigSettings | None) -> list[str]:
         config = _config(settings)
         build = resolve_cross_build(config) if config.target else None
         with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
-            requires = _caller(config, build, Path(tmp)).call(
-                hook, config_settings=config.inner_settings
-            )
+            caller, inner_settings = _caller(config, build, Path(tmp))
+            requires = caller.call(hook, config_settings=inner_settings)
         return list(requires)
 
     return _fail_cleanly(run)
@@ -57,11 +65,8 @@ def get_requires_for_build_sdist(settings: ConfigSettings | None) -> list[str]:
     def run() -> list[str]:
         config = _config(settings)
         with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
-            return list(
-                _caller(config, None, Path(tmp)).call(
-                    "get_requires_for_build_sdist", config_settings=config.inner_settings
-                )
-            )
+            caller, inner_settings = _caller(config, None, Path(tmp))
+            return list(caller.call("get_requires_for_build_sdist", config_settings=inner_settings))
 
     return _fail_cleanly(run)
 
@@ -71,11 +76,12 @@ def prepare_metadata(hook: str, metadata_directory: str, settings: ConfigSetting
         config = _config(settings)
         build = resolve_cross_build(config) if config.target else None
         with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
+            caller, inner_settings = _caller(config, build, Path(tmp))
             return str(
-                _caller(config, build, Path(tmp)).call(
+                caller.call(
                     hook,
                     metadata_directory=metadata_directory,
-                    config_settings=config.inner_settings,
+                    config_settings=inner_settings,
                     _allow_fallback=True,
                 )
             )
@@ -100,11 +106,13 @@ def build(
                 announce(cross, f"building {Path.cwd().name}")
             inner_out = workdir / "inner"
             inner_out.mkdir()
-            kwargs: dict[str, Any] = {
-                "config_settings": config.inner_settings,
-                "metadata_directory": metadata_directory,
-            }
-            name = _caller(config, cross, workdir).call(hook, wheel_directory=str(inner_out), **kwargs)
+            caller, inner_settings = _caller(config, cross, workdir)
+            name = caller.call(
+                hook,
+                wheel_directory=str(inner_out),
+                config_settings=inner_settings,
+                metadata_directory=metadata_directory,
+            )
             inner_wheel = inner_out / name
             if cross is None:
                 os.replace(inner_wheel, out / name)
@@ -127,8 +135,9 @@ def build_sdist(sdist_directory: str, settings: ConfigSettings | None) -> str:
         out.mkdir(parents=True, exist_ok=True)
         workdir = Path(tempfile.mkdtemp(prefix=".crosswheel-", dir=out))
         try:
-            name = _caller(config, None, workdir).call(
-                "build_sdist", sdist_directory=str(workdir), config_settings=config.inner_settings
+            caller, inner_settings = _caller(config, None, workdir)
+            name = caller.call(
+                "build_sdist", sdist_directory=str(workdir), config_settings=inner_settings
             )
             os.replace(workdir / name, out / name)
             return str(name)

@@ -19,7 +19,7 @@ from crosswheel.errors import CrosswheelError
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on old Pythons only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
 
 ConfigSettings = Mapping[str, Union[str, list[str]]]
 
@@ -63,7 +63,8 @@ def read_pyproject(source_dir: Path) -> dict[str, Any]:
         return {}
     try:
         with path.open("rb") as f:
-            return tomllib.load(f)
+            data: dict[str, Any] = tomllib.load(f)
+            return data
     except tomllib.TOMLDecodeError as exc:
         raise CrosswheelError(f"{path} is not valid TOML: {exc}") from None
 

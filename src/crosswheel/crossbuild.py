@@ -60,6 +60,8 @@ def finish_wheel(inner_wheel: Path, build: CrossBuild, out_dir: Path) -> FixResu
     except BaseException:
         result.path.unlink(missing_ok=True)
         raise
-    info(f"verified {result.binaries} binar{'y' if result.binaries == 1 else 'ies'} "
-         f"in {result.path.name}")
+    info(
+        f"verified {result.binaries} binar{'y' if result.binaries == 1 else 'ies'} "
+        f"in {result.path.name}"
+    )
     return result

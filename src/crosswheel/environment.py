@@ -26,7 +26,7 @@ SPEC_FILE = "crosswheel-target.json"
 def _replace_compiler(command: str, old: str, new: str) -> str:
     """``LDSHARED``-style commands start with the target's compiler: put ours there."""
     if old and command.startswith(old):
-        return new + command[len(old):]
+        return new + command[len(old) :]
     words = shlex.split(command)
     if not words:
         return new
@@ -129,7 +129,8 @@ def build_environment(
         "RANLIB": toolchain.ranlib,
     }
     if interpreter.extra_include_dirs:
-        flags = " ".join(f"-idirafter {shlex.quote(str(d))}" for d in interpreter.extra_include_dirs)
+        dirs = interpreter.extra_include_dirs
+        flags = " ".join(f"-idirafter {shlex.quote(str(d))}" for d in dirs)
         env["CPPFLAGS"] = f"{environ.get('CPPFLAGS', '')} {flags}".strip()
     for key, value in _pkg_config_env(target, interpreter).items():
         if key not in environ:

@@ -136,8 +136,11 @@ def fix_wheel(
             raise CrosswheelError(
                 f"renaming extension modules in {wheel.name} would overwrite another member"
             )
-        record_info = copy_info(archive.getinfo(record_name)) if record_name in archive.namelist() \
+        record_info = (
+            copy_info(archive.getinfo(record_name))
+            if record_name in archive.namelist()
             else zipfile.ZipInfo(record_name, date_time=members[-1][0].date_time)
+        )
         record = make_record(((i.filename, d) for i, d in members if not i.is_dir()), record_name)
         members.append((record_info, record))
 

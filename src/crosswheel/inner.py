@@ -64,7 +64,7 @@ class InnerBackendCaller:
         try:
             return method(**kwargs)
         except BackendUnavailable as exc:
-            detail = (exc.message or "").strip().splitlines()
+            detail = (getattr(exc, "message", "") or str(exc)).strip().splitlines()
             raise CrosswheelError(
                 f"cannot import the inner backend {self.backend.name!r}"
                 + (f": {detail[-1]}" if detail else ""),

@@ -76,9 +76,8 @@ def read_sysconfigdata(path: Path) -> ConfigVars:
     except (OSError, SyntaxError, UnicodeDecodeError) as exc:
         raise CrosswheelError(f"cannot read target sysconfig data {path}: {exc}") from None
     for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == "build_time_vars" for t in node.targets)
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "build_time_vars" for t in node.targets
         ):
             try:
                 value = ast.literal_eval(node.value)

@@ -87,13 +87,13 @@ def _import_platform_dependent_modules() -> None:
 
 def _patch_sys(spec: dict[str, Any]) -> None:
     sys.platform = spec["sys_platform"]
-    sys.abiflags = spec["abiflags"]  # type: ignore[misc]
-    sys.byteorder = spec["byteorder"]  # type: ignore[misc]
+    sys.abiflags = spec["abiflags"]
+    sys.byteorder = spec["byteorder"]
     sys.implementation._multiarch = spec["multiarch"]  # type: ignore[attr-defined]
     target_maxsize = 2 ** (int(spec["pointer_bits"]) - 1) - 1
     if target_maxsize < sys.maxsize:
         # A smaller bound is safe for this process; a larger one would overflow C calls.
-        sys.maxsize = target_maxsize  # type: ignore[misc]
+        sys.maxsize = target_maxsize
 
 
 def _patch_os(spec: dict[str, Any]) -> None:
@@ -172,21 +172,25 @@ def _patch_sysconfig(spec: dict[str, Any]) -> None:
     def get_paths(
         scheme: str | None = None, vars: dict[str, Any] | None = None, expand: bool = True
     ) -> dict[str, str]:
-        paths = host_get_paths(scheme, vars, expand) if scheme else host_get_paths(
-            vars=vars, expand=expand
+        paths = (
+            host_get_paths(scheme, vars, expand)
+            if scheme
+            else host_get_paths(vars=vars, expand=expand)
         )
         if vars is None and expand:
             paths.update(include_paths)
         return paths
 
     def get_path(
-        name: str, scheme: str | None = None, vars: dict[str, Any] | None = None,
+        name: str,
+        scheme: str | None = None,
+        vars: dict[str, Any] | None = None,
         expand: bool = True,
     ) -> str:
         return get_paths(scheme, vars, expand)[name]
 
-    sysconfig.get_paths = get_paths  # type: ignore[assignment]
-    sysconfig.get_path = get_path  # type: ignore[assignment]
+    sysconfig.get_paths = get_paths
+    sysconfig.get_path = get_path
     config_h = spec["config_h"]
     sysconfig.get_config_h_filename = lambda: config_h
     makefile = spec.get("makefile")

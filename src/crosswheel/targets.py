@@ -42,20 +42,70 @@ class Arch:
 
 
 ARCHES: tuple[Arch, ...] = (
-    Arch("x86_64", "x86_64", "x86_64", "gnu", "musl", 64, "little", "EM_X86_64", "amd64",
-         ("amd64",)),
-    Arch("aarch64", "aarch64", "aarch64", "gnu", "musl", 64, "little", "EM_AARCH64", "arm64",
-         ("arm64",)),
-    Arch("armv7l", "arm", "arm", "gnueabihf", "musleabihf", 32, "little", "EM_ARM", "armhf",
-         ("armv7", "armhf", "arm")),
-    Arch("i686", "i686", "i386", "gnu", "musl", 32, "little", "EM_386", "i386",
-         ("i386", "i486", "i586", "x86")),
-    Arch("ppc64le", "powerpc64le", "powerpc64le", "gnu", "musl", 64, "little", "EM_PPC64",
-         "ppc64el", ("powerpc64le", "ppc64el")),
+    Arch(
+        "x86_64", "x86_64", "x86_64", "gnu", "musl", 64, "little", "EM_X86_64", "amd64", ("amd64",)
+    ),
+    Arch(
+        "aarch64",
+        "aarch64",
+        "aarch64",
+        "gnu",
+        "musl",
+        64,
+        "little",
+        "EM_AARCH64",
+        "arm64",
+        ("arm64",),
+    ),
+    Arch(
+        "armv7l",
+        "arm",
+        "arm",
+        "gnueabihf",
+        "musleabihf",
+        32,
+        "little",
+        "EM_ARM",
+        "armhf",
+        ("armv7", "armhf", "arm"),
+    ),
+    Arch(
+        "i686",
+        "i686",
+        "i386",
+        "gnu",
+        "musl",
+        32,
+        "little",
+        "EM_386",
+        "i386",
+        ("i386", "i486", "i586", "x86"),
+    ),
+    Arch(
+        "ppc64le",
+        "powerpc64le",
+        "powerpc64le",
+        "gnu",
+        "musl",
+        64,
+        "little",
+        "EM_PPC64",
+        "ppc64el",
+        ("powerpc64le", "ppc64el"),
+    ),
     Arch("riscv64", "riscv64", "riscv64", "gnu", "musl", 64, "little", "EM_RISCV", "riscv64"),
     Arch("s390x", "s390x", "s390x", "gnu", "musl", 64, "big", "EM_S390", "s390x"),
-    Arch("loongarch64", "loongarch64", "loongarch64", "gnu", "musl", 64, "little",
-         "EM_LOONGARCH", "loong64"),
+    Arch(
+        "loongarch64",
+        "loongarch64",
+        "loongarch64",
+        "gnu",
+        "musl",
+        64,
+        "little",
+        "EM_LOONGARCH",
+        "loong64",
+    ),
 )
 
 
@@ -97,7 +147,8 @@ class Target:
 
     def describe(self) -> str:
         """A short human description: ``aarch64-linux-gnu (ELF 64-bit LSB AArch64)``."""
-        return f"{self.triplet} ({describe_elf(self.arch.bits, self.arch.byteorder, self.arch.elf_machine)})"
+        arch = self.arch
+        return f"{self.triplet} ({describe_elf(arch.bits, arch.byteorder, arch.elf_machine)})"
 
 
 _ELF_MACHINE_NAMES = {
@@ -141,7 +192,9 @@ _LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2
 _POLICY_TAG = re.compile(
     r"^(?P<policy>manylinux|musllinux)_(?P<major>\d+)_(?P<minor>\d+)_(?P<arch>[a-z0-9_]+)$"
 )
-_LEGACY_TAG = re.compile(r"^(?P<policy>manylinux1|manylinux2010|manylinux2014)_(?P<arch>[a-z0-9_]+)$")
+_LEGACY_TAG = re.compile(
+    r"^(?P<policy>manylinux1|manylinux2010|manylinux2014)_(?P<arch>[a-z0-9_]+)$"
+)
 
 
 def _arch_by_name(name: str) -> Arch | None:

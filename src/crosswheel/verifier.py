@@ -85,8 +85,10 @@ def iter_binaries(archive: zipfile.ZipFile) -> Iterator[BinaryInfo]:
             head = f.read(4)
         if not head:
             continue
-        if head == ELF_MAGIC or any(head.startswith(m) for m, _ in _OTHER_FORMATS) or (
-            head.startswith(b"MZ")
+        if (
+            head == ELF_MAGIC
+            or any(head.startswith(m) for m, _ in _OTHER_FORMATS)
+            or (head.startswith(b"MZ"))
         ):
             binary = identify(info.filename, archive.read(info))
             if binary is not None:
@@ -99,22 +101,26 @@ def binary_problem(binary: BinaryInfo, target: Target) -> str | None:
     expected = describe_elf(arch.bits, arch.byteorder, arch.elf_machine)
     if binary.kind != "elf":
         return f"{binary.describe()}, not {expected}"
-    if (binary.bits, binary.byteorder, binary.machine) != (arch.bits, arch.byteorder,
-                                                          arch.elf_machine):
+    if (binary.bits, binary.byteorder, binary.machine) != (
+        arch.bits,
+        arch.byteorder,
+        arch.elf_machine,
+    ):
         return f"{binary.describe()}, not {expected}"
-    if arch.elf_machine == "EM_ARM" and target.multiarch.endswith("hf"):
-        if binary.flags & EF_ARM_ABI_FLOAT_SOFT or not binary.flags & EF_ARM_ABI_FLOAT_HARD:
-            return f"{binary.describe()} with the soft-float ABI, not hard-float ({target.triplet})"
+    hard_float = target.multiarch.endswith("hf")
+    if (
+        arch.elf_machine == "EM_ARM"
+        and hard_float
+        and (binary.flags & EF_ARM_ABI_FLOAT_SOFT or not binary.flags & EF_ARM_ABI_FLOAT_HARD)
+    ):
+        return f"{binary.describe()} with the soft-float ABI, not hard-float ({target.triplet})"
     return None
 
 
 def extension_problem(name: str, extension_suffixes: tuple[str, ...]) -> str | None:
     """Why an extension module's file name would not import on the target."""
     if _CPYTHON_EXTENSION.search(name) and not name.endswith(extension_suffixes):
-        return (
-            f"named for another interpreter; the target imports "
-            f"{', '.join(extension_suffixes)}"
-        )
+        return f"named for another interpreter; the target imports {', '.join(extension_suffixes)}"
     return None
 
 

@@ -102,7 +102,8 @@ def dist_info_dir(archive: zipfile.ZipFile, name: WheelName) -> str:
     found = sorted(t for t in tops if t.endswith(".dist-info"))
     if len(found) != 1:
         raise CrosswheelError(
-            f"wheel {name.filename} must hold exactly one .dist-info folder, found {found or 'none'}"
+            f"wheel {name.filename} must hold exactly one .dist-info folder, "
+            f"found {found or 'none'}"
         )
     return found[0]
 

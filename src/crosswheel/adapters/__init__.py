@@ -1,0 +1,76 @@
+"""Backend adapters: tell each inner backend about the target in its own language.
+
+The shim and the environment reach every backend; some backends also need
+their own inputs (a Meson cross file, a CMake toolchain file, cargo's target).
+An adapter adds those as config settings and environment variables. A backend
+with no adapter still gets the shim, and a warning that names it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crosswheel.report import warn
+
+if TYPE_CHECKING:
+    from crosswheel.crossbuild import CrossBuild
+
+Settings = dict[str, "str | list[str]"]
+
+
+class Adapter:
+    """What a backend needs beyond the shim. The base adds nothing."""
+
+    modules: tuple[str, ...] = ()
+    """Top-level backend modules this adapter speaks for."""
+
+    def matches(self, backend: str) -> bool:
+        return backend.split(":")[0].split(".")[0] in self.modules or (
+            backend.split(":")[0] in self.modules
+        )
+
+    def config_settings(self, build: CrossBuild, workdir: Path, settings: Settings) -> Settings:
+        """The inner backend's config settings for this cross build (the user's kept)."""
+        return settings
+
+    def environment(self, build: CrossBuild, workdir: Path) -> dict[str, str]:
+        """Extra variables for the inner backend's environment."""
+        return {}
+
+
+class SetuptoolsAdapter(Adapter):
+    """setuptools reads sysconfig and ``CC``/``_PYTHON_HOST_PLATFORM``: the shim is enough."""
+
+    modules = ("setuptools",)
+
+
+class PurePythonAdapter(Adapter):
+    """Backends that build pure wheels only: nothing is compiled, nothing to tell them."""
+
+    modules = ("hatchling", "flit_core", "pdm", "poetry", "uv_build")
+
+
+class UnknownBackendAdapter(Adapter):
+    """Any other backend: the shim only, and a warning."""
+
+    def __init__(self, backend: str) -> None:
+        self.backend = backend
+
+    def matches(self, backend: str) -> bool:
+        return backend == self.backend
+
+
+ADAPTERS: list[Adapter] = [SetuptoolsAdapter(), PurePythonAdapter()]
+
+
+def adapter_for(backend: str) -> Adapter:
+    """The adapter for ``backend`` (an ``[tool.crosswheel] backend`` value)."""
+    for adapter in ADAPTERS:
+        if adapter.matches(backend):
+            return adapter
+    warn(
+        f"crosswheel has no adapter for the backend {backend!r}: it gets the target through "
+        "the shim and CC/CXX only; check the wheel it builds"
+    )
+    return UnknownBackendAdapter(backend)

@@ -1,0 +1,92 @@
+"""Shared fixtures: crosswheel's own wheel for frontends, and real target Pythons.
+
+End-to-end tests need a cross compiler, qemu-user and Debian's target packages.
+Where the machine lacks them they are skipped with the reason, except when
+``CROSSWHEEL_REQUIRE_E2E=1`` (as CI sets): then a missing piece is a failure,
+so a green run always means the end-to-end tests ran.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from targetpython import TargetPython, Unavailable, target_python
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip (or fail, under CROSSWHEEL_REQUIRE_E2E=1) when the machine lacks something."""
+    if condition:
+        return
+    if os.environ.get("CROSSWHEEL_REQUIRE_E2E") == "1":
+        pytest.fail(f"end-to-end prerequisite missing: {reason}")
+    pytest.skip(reason)
+
+
+def require_tool(command: str, package: str) -> None:
+    require(shutil.which(command) is not None, f"{command} not found (apt-get install {package})")
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with crosswheel's own wheel, for frontends' isolated environments."""
+    out = tmp_path_factory.mktemp("wheelhouse")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+@pytest.fixture(scope="session")
+def frontend_env(wheelhouse: Path) -> dict[str, str]:
+    """Environment for pip, build and uv that makes them find crosswheel's wheel."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSWHEEL_")}
+    links = str(wheelhouse)
+    if env.get("PIP_FIND_LINKS"):
+        links = f"{links} {env['PIP_FIND_LINKS']}"
+    env.update(
+        PIP_FIND_LINKS=links,
+        UV_FIND_LINKS=str(wheelhouse),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        SOURCE_DATE_EPOCH="1700000000",
+    )
+    return env
+
+
+def _target_python(debian_arch: str) -> TargetPython:
+    try:
+        return target_python(debian_arch)
+    except Unavailable as exc:
+        require(False, str(exc))
+        raise
+
+
+@pytest.fixture(scope="session")
+def arm64_python() -> TargetPython:
+    """Debian's arm64 CPython, run under qemu-aarch64."""
+    return _target_python("arm64")
+
+
+@pytest.fixture
+def source_copy(tmp_path: Path) -> Iterator[object]:
+    """Copy an example project into a fresh folder (no stale build/ from other tests)."""
+
+    def copy(name: str) -> Path:
+        dest = tmp_path / name
+        shutil.copytree(EXAMPLES / name, dest, ignore=shutil.ignore_patterns("build", "*.egg-info"))
+        return dest
+
+    yield copy
