@@ -69,6 +69,7 @@ def test_repeated_setting_takes_the_last() -> None:
 )
 def test_bad_configuration_is_one_clear_error(tmp_path: Path, text: str, message: str) -> None:
     src = write_pyproject(tmp_path, text)
-    with pytest.raises(CrosswheelError, match=message.replace("[", r"\[").replace("(", r"\(")
-                       .replace(")", r"\)")):
+    with pytest.raises(
+        CrosswheelError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
+    ):
         load_config(src, None, environ={})

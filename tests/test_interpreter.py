@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require
 from crosswheel.errors import CrosswheelError
 from crosswheel.interpreter import find_target_interpreter, read_sysconfigdata
 from crosswheel.targets import resolve_target
-
-from conftest import require
 
 PY = (sys.version_info[0], sys.version_info[1])
 SHORT = f"{PY[0]}.{PY[1]}"

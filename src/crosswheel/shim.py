@@ -81,8 +81,16 @@ def _import_platform_dependent_modules() -> None:
     import platform  # noqa: F401
     import shutil  # noqa: F401
     import subprocess  # noqa: F401
-    import sysconfig  # noqa: F401
+    import sysconfig
     import tempfile  # noqa: F401
+
+    # sysconfig finds its data module by sys.implementation._multiarch: load the
+    # build machine's now, and keep finding it if a later Python re-initializes.
+    sysconfig.get_config_vars()
+    data_name = getattr(sysconfig, "_get_sysconfigdata_name", None)
+    if data_name is not None:
+        host_data_name = data_name()
+        sysconfig._get_sysconfigdata_name = lambda: host_data_name  # type: ignore[attr-defined]
 
 
 def _patch_sys(spec: dict[str, Any]) -> None:
@@ -142,13 +150,12 @@ def _patch_sysconfig(spec: dict[str, Any]) -> None:
 
     target_vars: dict[str, Any] = spec["config_vars"]
     config = sysconfig.get_config_vars()
-    host = {key: config[key] for key in HOST_CONFIG_VARS if key in config}
 
     def apply(config_vars: dict[str, Any]) -> None:
+        # Keys the target's data lacks are derived at run time (py_version_short,
+        # base, userbase...): they describe this process and stay.
         kept = {key: config_vars[key] for key in HOST_CONFIG_VARS if key in config_vars}
-        config_vars.clear()
         config_vars.update(target_vars)
-        config_vars.update(host)
         config_vars.update(kept)
         config_vars["abiflags"] = spec["abiflags"]
 
