@@ -48,7 +48,7 @@ class FixResult:
 def target_extension_name(name: str, interpreter: TargetInterpreter) -> str:
     """``name`` with a foreign ``.cpython-*.so`` suffix replaced by the target's."""
     match = _FOREIGN_EXTENSION.search(name)
-    if not match or name.endswith(interpreter.extension_suffixes):
+    if not match or name[match.start() :] in interpreter.extension_suffixes:
         return name
     return name[: match.start()] + interpreter.ext_suffix
 
