@@ -30,6 +30,10 @@ SETTINGS: dict[str, str] = {
     "target": "CROSSWHEEL_TARGET",
     "target-python": "CROSSWHEEL_TARGET_PYTHON",
     "toolchain": "CROSSWHEEL_TOOLCHAIN",
+    "api-level": "CROSSWHEEL_API_LEVEL",
+    "min-version": "CROSSWHEEL_MIN_VERSION",
+    "platform-tag": "CROSSWHEEL_PLATFORM_TAG",
+    "android-page-size-check": "CROSSWHEEL_ANDROID_PAGE_SIZE_CHECK",
 }
 """The config settings crosswheel itself reads, with their environment fallbacks."""
 
@@ -52,6 +56,14 @@ class CrossConfig:
     target: str | None = None
     target_python: str | None = None
     toolchain: str | None = None
+    api_level: str | None = None
+    """Android API level (default 24)."""
+    min_version: str | None = None
+    """iOS/macOS deployment target."""
+    platform_tag: str | None = None
+    """Overrides the computed platform tag (still verified against the binaries)."""
+    android_page_size_check: str | None = None
+    """``error`` (default) or ``warn``: 16 KB LOAD alignment on Android."""
     inner_settings: dict[str, str | list[str]] = field(default_factory=dict)
     """The config settings that belong to the inner backend."""
 
@@ -136,5 +148,9 @@ def load_config(
         target=ours.get("target"),
         target_python=ours.get("target-python"),
         toolchain=ours.get("toolchain"),
+        api_level=ours.get("api-level"),
+        min_version=ours.get("min-version"),
+        platform_tag=ours.get("platform-tag"),
+        android_page_size_check=ours.get("android-page-size-check"),
         inner_settings=theirs,
     )
