@@ -8,35 +8,11 @@ with no adapter still gets the shim, and a warning that names it.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
-
+from crosswheel.adapters._base import Adapter, Settings
+from crosswheel.adapters.meson import MesonPythonAdapter
 from crosswheel.report import warn
 
-if TYPE_CHECKING:
-    from crosswheel.crossbuild import CrossBuild
-
-Settings = dict[str, "str | list[str]"]
-
-
-class Adapter:
-    """What a backend needs beyond the shim. The base adds nothing."""
-
-    modules: tuple[str, ...] = ()
-    """Top-level backend modules this adapter speaks for."""
-
-    def matches(self, backend: str) -> bool:
-        return backend.split(":")[0].split(".")[0] in self.modules or (
-            backend.split(":")[0] in self.modules
-        )
-
-    def config_settings(self, build: CrossBuild, workdir: Path, settings: Settings) -> Settings:
-        """The inner backend's config settings for this cross build (the user's kept)."""
-        return settings
-
-    def environment(self, build: CrossBuild, workdir: Path) -> dict[str, str]:
-        """Extra variables for the inner backend's environment."""
-        return {}
+__all__ = ["ADAPTERS", "Adapter", "Settings", "adapter_for"]
 
 
 class SetuptoolsAdapter(Adapter):
@@ -61,7 +37,7 @@ class UnknownBackendAdapter(Adapter):
         return backend == self.backend
 
 
-ADAPTERS: list[Adapter] = [SetuptoolsAdapter(), PurePythonAdapter()]
+ADAPTERS: list[Adapter] = [SetuptoolsAdapter(), PurePythonAdapter(), MesonPythonAdapter()]
 
 
 def adapter_for(backend: str) -> Adapter:
