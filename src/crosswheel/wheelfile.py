@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import stat
+import struct
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from email.message import Message
 from email.parser import HeaderParser
 from pathlib import Path, PurePosixPath
+from typing import Union
 
 from crosswheel.errors import CrosswheelError
 
@@ -132,15 +134,74 @@ def make_record(entries: Iterable[tuple[str, bytes]], record_name: str) -> bytes
     return buffer.getvalue().encode("utf-8")
 
 
-def write_atomically(path: Path, members: Iterable[tuple[zipfile.ZipInfo, bytes]]) -> None:
-    """Write a zip whose members keep their given metadata; replace ``path`` only when done."""
+@dataclass(frozen=True)
+class StoredMember:
+    """A member of another archive, to be copied as it is stored: not inflated, not deflated.
+
+    Members the fixer does not change keep their exact compressed bytes, which is
+    faster than recompressing and keeps them byte for byte.
+    """
+
+    archive_path: Path
+    info: zipfile.ZipInfo
+
+    def read_stored(self) -> bytes:
+        with self.archive_path.open("rb") as f:
+            f.seek(self.info.header_offset)
+            header = f.read(30)
+            if len(header) != 30 or header[:4] != b"PK\x03\x04":
+                raise CrosswheelError(
+                    f"{self.archive_path.name}: bad local header for {self.info.filename!r}"
+                )
+            name_length, extra_length = struct.unpack("<HH", header[26:30])
+            f.seek(self.info.header_offset + 30 + name_length + extra_length)
+            data = f.read(self.info.compress_size)
+        if len(data) != self.info.compress_size:
+            raise CrosswheelError(f"{self.archive_path.name}: {self.info.filename!r} is truncated")
+        return data
+
+
+Content = Union[bytes, StoredMember]
+
+
+def _write_stored(archive: zipfile.ZipFile, info: zipfile.ZipInfo, member: StoredMember) -> None:
+    """Append ``member``'s stored bytes under ``info``'s name, timestamp and mode."""
+    source = member.info
+    data = member.read_stored()
+    new = copy_info(info)
+    new.compress_type = source.compress_type
+    new.CRC = source.CRC
+    new.compress_size = source.compress_size
+    new.file_size = source.file_size
+    new.flag_bits = source.flag_bits & ~0x08  # sizes are known: no data descriptor
+    zip64 = max(new.file_size, new.compress_size) > zipfile.ZIP64_LIMIT
+    fp = archive.fp
+    assert fp is not None
+    new.header_offset = fp.tell()
+    fp.write(new.FileHeader(zip64))
+    fp.write(data)
+    archive.filelist.append(new)
+    archive.NameToInfo[new.filename] = new
+    archive.start_dir = fp.tell()
+    archive._didModify = True  # type: ignore[attr-defined]
+
+
+def write_atomically(path: Path, members: Iterable[tuple[zipfile.ZipInfo, Content]]) -> None:
+    """Write a zip whose members keep their given metadata; replace ``path`` only when done.
+
+    ``bytes`` contents are compressed as the ``ZipInfo`` says; a ``StoredMember``
+    is copied as stored in its source archive.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".whl")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as f, zipfile.ZipFile(f, "w") as archive:
-            for info, data in members:
-                archive.writestr(info, data)
+            for info, content in members:
+                if isinstance(content, StoredMember):
+                    _write_stored(archive, info, content)
+                else:
+                    archive.writestr(info, content)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
