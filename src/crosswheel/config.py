@@ -39,6 +39,15 @@ SETTINGS: dict[str, str] = {
 
 _TOOL_KEYS = ("backend", "backend-path")
 
+INNER_BACKEND_SETTING = "inner-backend"
+INNER_BACKEND_PATH_SETTING = "inner-backend-path"
+"""Config settings that name the inner backend from outside the project.
+
+``crosswheel build`` wraps an unmodified project: its own ``[build-system]`` names
+the real backend, and these settings carry that to crosswheel's backend, winning
+over ``[tool.crosswheel]``. They are crosswheel's, never passed to the inner backend.
+"""
+
 
 @dataclass(frozen=True)
 class InnerBackend:
@@ -135,14 +144,39 @@ def split_settings(
     return {k: v.strip() for k, v in ours.items() if v.strip()}, theirs
 
 
+def inner_backend_from_settings(
+    name: str | list[str], path: str | list[str] | None
+) -> InnerBackend:
+    """The inner backend that the ``inner-backend``/``inner-backend-path`` settings name."""
+    backend = _single(INNER_BACKEND_SETTING, name).strip()
+    if not backend:
+        raise CrosswheelError(f"config setting {INNER_BACKEND_SETTING!r} is empty")
+    if backend.split(":")[0].split(".")[0] == "crosswheel":
+        raise CrosswheelError(
+            f"config setting {INNER_BACKEND_SETTING!r} names crosswheel itself",
+            hint="name the project's real backend, e.g. 'setuptools.build_meta'",
+        )
+    paths = [path] if isinstance(path, str) else list(path or [])
+    return InnerBackend(name=backend, path=tuple(p for p in paths if p))
+
+
 def load_config(
     source_dir: Path,
     settings: ConfigSettings | None,
     environ: Mapping[str, str] | None = None,
 ) -> CrossConfig:
     """Resolve the whole configuration for one hook call."""
-    inner = inner_backend_from_pyproject(read_pyproject(source_dir))
     ours, theirs = split_settings(settings, environ)
+    inner_name = theirs.pop(INNER_BACKEND_SETTING, None)
+    inner_path = theirs.pop(INNER_BACKEND_PATH_SETTING, None)
+    if inner_name is not None:
+        inner = inner_backend_from_settings(inner_name, inner_path)
+    elif inner_path is not None:
+        raise CrosswheelError(
+            f"config setting {INNER_BACKEND_PATH_SETTING!r} needs {INNER_BACKEND_SETTING!r}"
+        )
+    else:
+        inner = inner_backend_from_pyproject(read_pyproject(source_dir))
     return CrossConfig(
         inner=inner,
         target=ours.get("target"),

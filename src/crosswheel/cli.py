@@ -1,0 +1,180 @@
+"""The command line: ``crosswheel build|targets|doctor|inspect|fix``.
+
+Packagers build other people's projects: ``build`` takes a source folder, an
+sdist or a requirement, wraps whatever backend the project declares and leaves
+its files alone. The other commands show what this machine can build for, why
+a build sees what it sees, and what is inside a wheel. Every failure is one
+``crosswheel: error: ...`` line (and a hint) with a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from crosswheel import __version__
+from crosswheel.errors import CrosswheelError
+from crosswheel.report import VERBOSITY_VAR, info
+from crosswheel.shim import ENV_VAR
+
+
+def _settings(pairs: Sequence[str]) -> dict[str, str | list[str]]:
+    """``-C KEY=VALUE`` pairs as config settings; a repeated key becomes a list (as in build)."""
+    settings: dict[str, str | list[str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise CrosswheelError(f"-C {pair!r} is not KEY=VALUE")
+        if key == "target":
+            raise CrosswheelError("give the target with --target, not -C target=")
+        old = settings.get(key)
+        if old is None:
+            settings[key] = value
+        elif isinstance(old, list):
+            old.append(value)
+        else:
+            settings[key] = [old, value]
+    return settings
+
+
+def _size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KiB", "MiB"):
+        if size < 1024 or unit == "MiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def _wheel_tag(name: str) -> str:
+    return "-".join(name[: -len(".whl")].split("-")[-3:])
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from crosswheel.frontend import CrossFrontend, build_environment
+    from crosswheel.sources import resolve_source
+    from crosswheel.targets import resolve_target
+
+    settings = _settings(args.config_setting)
+    targets = [resolve_target(t) for t in args.target]
+    out_dir = Path(args.outdir).resolve()
+    started = time.monotonic()
+    built: list[tuple[Path, float]] = []
+    with tempfile.TemporaryDirectory(prefix="crosswheel-src-") as scratch:
+        source = resolve_source(args.source, Path(scratch))
+        frontend_kind = "an isolated environment" if args.isolation else "this environment"
+        with build_environment(args.isolation, args.installer) as env:
+            frontend = CrossFrontend(source, env)
+            info(
+                f"building {source.name} with {frontend.declared.name} in {frontend_kind} "
+                f"for {', '.join(t.triplet for t in targets)}"
+            )
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for target, name in zip(targets, args.target):
+                t0 = time.monotonic()
+                config = frontend.builder.settings(settings, name)
+                frontend.prepare(config)
+                wheel = frontend.build_wheel(config, out_dir)
+                built.append((wheel, time.monotonic() - t0))
+                info(f"built {wheel.name} for {target.triplet}")
+    for wheel, seconds in built:
+        info(
+            f"wheel: {wheel}  tag: {_wheel_tag(wheel.name)}  "
+            f"size: {_size(wheel.stat().st_size)}  time: {seconds:.1f} s"
+        )
+    if len(built) > 1:
+        info(f"{len(built)} wheels in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crosswheel",
+        description="Cross-compile Python wheels, wrapping any project's own build backend.",
+    )
+    parser.add_argument("--version", action="version", version=f"crosswheel {__version__}")
+    noise = argparse.ArgumentParser(add_help=False)
+    group = noise.add_mutually_exclusive_group()
+    group.add_argument(
+        "-v", "--verbose", action="store_true", help="show the build backend's full output"
+    )
+    group.add_argument("-q", "--quiet", action="store_true", help="show nothing but errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    build = sub.add_parser(
+        "build",
+        parents=[noise],
+        help="cross-build a wheel from a source folder, an sdist or a requirement",
+        description="Cross-build SRC (a source folder, an sdist file, or a requirement such "
+        "as msgpack==1.1.0, fetched as an sdist) for each --target, wrapping the backend the "
+        "project declares, without changing its files.",
+    )
+    build.add_argument("source", metavar="SRC")
+    build.add_argument(
+        "-t",
+        "--target",
+        action="append",
+        required=True,
+        metavar="T",
+        help="target triplet or wheel platform tag (repeat for several wheels)",
+    )
+    build.add_argument(
+        "-C",
+        "--config-setting",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="config setting for crosswheel (target-python, toolchain) or the project's backend",
+    )
+    build.add_argument("-o", "--outdir", default="dist", metavar="DIR", help="default: dist")
+    build.add_argument(
+        "-n",
+        "--no-isolation",
+        dest="isolation",
+        action="store_false",
+        help="build in this environment (build requirements must be installed)",
+    )
+    build.add_argument(
+        "--installer",
+        choices=("pip", "uv"),
+        default="pip",
+        help="what installs the isolated environment (default: pip)",
+    )
+    build.set_defaults(func=cmd_build)
+    return parser
+
+
+def _refuse_shimmed_process() -> None:
+    """The frontend must see the build machine: never run it with the shim active."""
+    if os.environ.pop(ENV_VAR, None) is not None:
+        from crosswheel.shim import active_spec
+
+        if active_spec() is not None:
+            raise CrosswheelError(
+                f"crosswheel is running inside a cross build ({ENV_VAR} is set)",
+                hint=f"unset {ENV_VAR} before running crosswheel",
+            )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (2 for usage errors, as argparse does)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    level = 2 if getattr(args, "verbose", False) else 0 if getattr(args, "quiet", False) else 1
+    os.environ[VERBOSITY_VAR] = str(level)  # backend processes read it from there
+    try:
+        _refuse_shimmed_process()
+        status: int = args.func(args)
+        return status
+    except CrosswheelError as exc:
+        print(f"crosswheel: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("crosswheel: error: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,294 @@
+"""``crosswheel build``: unmodified projects, sdists and requirements, end to end under qemu.
+
+The project is never edited: it declares plain setuptools (or nothing at all),
+and the wheel crosswheel makes from it must install with pip *on the target*
+and run there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import EXAMPLES
+from targetpython import TargetPython
+
+CALL = "import crossdemo, json; print(json.dumps([crossdemo.add(2, 40), crossdemo.build_info()]))"
+PLAIN_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=77"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "crossdemo"
+version = "1.0.0"
+requires-python = ">=3.9"
+license = "MIT"
+"""
+
+LEGACY_SETUP_CFG = """\
+[metadata]
+name = crossdemo
+version = 1.0.0
+
+[options]
+package_dir =
+    =src
+packages = crossdemo
+"""
+
+
+def crosswheel(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command line as a user would, in a fresh process."""
+    environ = {k: v for k, v in (env or os.environ).items() if not k.startswith("CROSSWHEEL_")}
+    return subprocess.run(
+        [sys.executable, "-m", "crosswheel", *args],
+        env=environ,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def plain_project(dest: Path, pyproject: str | None = PLAIN_PYPROJECT) -> Path:
+    """The setuptools example as its authors would ship it without crosswheel."""
+    src = EXAMPLES / "setuptools-c"
+    dest.mkdir(parents=True)
+    (dest / "setup.py").write_text((src / "setup.py").read_text())
+    (dest / "src" / "crossdemo").mkdir(parents=True)
+    for name in ("__init__.py", "_native.c"):
+        (dest / "src" / "crossdemo" / name).write_bytes(
+            (src / "src" / "crossdemo" / name).read_bytes()
+        )
+    if pyproject is not None:
+        (dest / "pyproject.toml").write_text(pyproject)
+    else:  # a legacy project: setup.py plus setup.cfg, as many old sdists are
+        (dest / "setup.cfg").write_text(LEGACY_SETUP_CFG)
+    return dest
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "build" not in p.parts and ".egg-info" not in str(p)
+    }
+
+
+def make_sdist(project: Path, out: Path) -> Path:
+    path = out / "crossdemo-1.0.0.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        tar.add(project, arcname="crossdemo-1.0.0")
+    return path
+
+
+def check_runs(wheel: Path, target: TargetPython, site: Path) -> None:
+    target.install(wheel, site)
+    out = target.call(CALL, site)
+    assert out.startswith('[42, {"build_machine": "aarch64", "pointer_bits": 64'), out
+
+
+def only_wheel(out: Path) -> Path:
+    wheels = sorted(out.glob("*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
+@pytest.mark.e2e
+def test_unmodified_source_folder(
+    tmp_path: Path, arm64_python: TargetPython, frontend_env: dict[str, str]
+) -> None:
+    project = plain_project(tmp_path / "crossdemo")
+    before = snapshot(project)
+    result = crosswheel(
+        "build",
+        str(project),
+        "--target",
+        "aarch64-linux-gnu",
+        "-o",
+        str(tmp_path / "out"),
+        env=frontend_env,
+    )
+    assert result.returncode == 0, result.stderr
+    wheel = only_wheel(tmp_path / "out")
+    assert re.fullmatch(
+        r"crossdemo-1\.0\.0-cp311-cp311-(linux|manylinux_\d+_\d+)_aarch64\.whl", wheel.name
+    )
+    assert snapshot(project) == before, "the project's own files were changed"
+    # One progress line per stage, and the summary.
+    assert "with setuptools.build_meta in an isolated environment" in result.stderr
+    assert "compiler: aarch64-linux-gnu-gcc" in result.stderr
+    assert "target Python: CPython 3.11" in result.stderr
+    tag = wheel.name[: -len(".whl")].split("-", 2)[2]
+    assert f"wheel: {wheel}  tag: {tag}  size: " in result.stderr
+    assert "Traceback" not in result.stderr
+    check_runs(wheel, arm64_python, tmp_path / "site")
+
+
+@pytest.mark.e2e
+def test_sdist_file_without_pyproject_uses_the_legacy_backend(
+    tmp_path: Path, arm64_python: TargetPython, frontend_env: dict[str, str]
+) -> None:
+    project = plain_project(tmp_path / "crossdemo-1.0.0", pyproject=None)
+    sdist = make_sdist(project, tmp_path)
+    result = crosswheel(
+        "build",
+        str(sdist),
+        "-t",
+        "aarch64-linux-gnu",
+        "-o",
+        str(tmp_path / "out"),
+        "-q",
+        env=frontend_env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout == "", "-q must print nothing on success"
+    check_runs(only_wheel(tmp_path / "out"), arm64_python, tmp_path / "site")
+
+
+@pytest.mark.e2e
+def test_several_targets_and_no_isolation(
+    tmp_path: Path, arm64_python: TargetPython, frontend_env: dict[str, str]
+) -> None:
+    project = plain_project(tmp_path / "crossdemo")
+    out = tmp_path / "out"
+    result = crosswheel(
+        "build",
+        str(project),
+        "--no-isolation",
+        "-v",
+        "-t",
+        "aarch64-linux-gnu",
+        "-t",
+        "manylinux_2_28_aarch64",
+        "-o",
+        str(out),
+        env=frontend_env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "in this environment" in result.stderr
+    # -v shows the inner backend's own output: setuptools' compiler command lines.
+    assert "aarch64-linux-gnu-gcc" in result.stderr and "_native.c" in result.stderr
+    names = sorted(p.name for p in out.glob("*.whl"))
+    assert len(names) == 2, names
+    assert "crossdemo-1.0.0-cp311-cp311-manylinux_2_28_aarch64.whl" in names
+    assert "2 wheels in" in result.stderr
+    for name in names:
+        check_runs(out / name, arm64_python, tmp_path / name)
+
+
+@pytest.mark.e2e
+def test_declared_crosswheel_backend_is_used_as_is(
+    source_copy: Callable[[str], Path], tmp_path: Path, frontend_env: dict[str, str]
+) -> None:
+    project = source_copy("setuptools-c")
+    result = crosswheel(
+        "build",
+        str(project),
+        "-t",
+        "aarch64-linux-gnu",
+        "-o",
+        str(tmp_path / "out"),
+        env=frontend_env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "with crosswheel in an isolated environment" in result.stderr
+    with zipfile.ZipFile(only_wheel(tmp_path / "out")) as wheel:
+        assert "crossdemo/_native.cpython-311-aarch64-linux-gnu.so" in wheel.namelist()
+
+
+@pytest.mark.e2e
+def test_failed_build_leaves_no_wheel_and_shows_the_compiler(
+    tmp_path: Path, frontend_env: dict[str, str]
+) -> None:
+    project = plain_project(tmp_path / "crossdemo")
+    native = project / "src" / "crossdemo" / "_native.c"
+    native.write_text(native.read_text() + "\nthis is not C;\n")
+    out = tmp_path / "out"
+    result = crosswheel(
+        "build", str(project), "-t", "aarch64-linux-gnu", "-o", str(out), env=frontend_env
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "error:" in result.stderr and "_native.c" in result.stderr  # the compiler's message
+    last = result.stderr.strip().splitlines()
+    assert any(
+        line.startswith("crosswheel: error: the inner backend 'setuptools.build_meta' failed")
+        for line in last
+    ), result.stderr
+    assert not list(out.rglob("*.whl"))
+
+
+def test_source_errors(tmp_path: Path) -> None:
+    wheel = tmp_path / "x-1.0-py3-none-any.whl"
+    wheel.write_bytes(b"")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    text = tmp_path / "notes.txt"
+    text.write_text("hi")
+    cases = {
+        str(tmp_path / "missing"): "does not exist",
+        str(wheel): "is a wheel, not a source",
+        str(empty): "is not a Python project",
+        str(text): "is neither a source folder nor an sdist",
+        "not a requirement!!": "is not a folder, an sdist or a requirement",
+    }
+    for source, message in cases.items():
+        result = crosswheel("build", source, "-t", "aarch64-linux-gnu", "-o", str(tmp_path))
+        assert result.returncode == 1, source
+        assert result.stderr.startswith("crosswheel: error: "), result.stderr
+        assert message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_hostile_sdist_is_refused(tmp_path: Path) -> None:
+    sdist = tmp_path / "evil-1.0.tar.gz"
+    payload = tmp_path / "payload"
+    payload.write_text("x")
+    with tarfile.open(sdist, "w:gz") as tar:
+        tar.add(payload, arcname="../../evil")
+    result = crosswheel("build", str(sdist), "-t", "aarch64-linux-gnu", "-o", str(tmp_path))
+    assert result.returncode == 1
+    assert "would be written outside its folder" in result.stderr
+    assert not (tmp_path.parent.parent / "evil").exists()
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    result = crosswheel("build", str(tmp_path))
+    assert result.returncode == 2
+    assert "--target" in result.stderr
+    project = plain_project(tmp_path / "p")
+    result = crosswheel("build", str(project), "-t", "sparc-linux-gnu")
+    assert result.returncode == 1
+    assert result.stderr.startswith("crosswheel: error: unknown target 'sparc-linux-gnu'")
+    result = crosswheel("build", str(project), "-t", "aarch64-linux-gnu", "-C", "novalue")
+    assert result.returncode == 1
+    assert "is not KEY=VALUE" in result.stderr
+
+
+def test_unknown_requirement(tmp_path: Path) -> None:
+    result = crosswheel(
+        "build",
+        "crosswheel-no-such-project-xyz==0.0.1",
+        "-t",
+        "aarch64-linux-gnu",
+        "-o",
+        str(tmp_path),
+    )
+    assert result.returncode == 1
+    assert (
+        "crosswheel: error: cannot download an sdist of 'crosswheel-no-such-project-xyz==0.0.1'"
+        in result.stderr
+    ), result.stderr
+    assert "Traceback" not in result.stderr
