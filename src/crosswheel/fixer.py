@@ -61,8 +61,15 @@ def compress_tags(tags: list[Tag]) -> str:
     return "-".join(".".join(part) for part in (interpreters, abis, platforms))
 
 
-def target_tags(tags: list[Tag], platform_tags: list[str]) -> list[Tag]:
-    """Keep each tag's interpreter and ABI; put the target's platform tags in."""
+def target_tags(
+    tags: list[Tag], platform_tags: list[str], stable_abi: str | None = None
+) -> list[Tag]:
+    """Keep each tag's interpreter and ABI; put the target's platform tags in.
+
+    ``stable_abi`` (``cp39``) replaces the interpreter and ABI with ``cp39-abi3``.
+    """
+    if stable_abi is not None:
+        tags = [Tag(stable_abi, "abi3", "any")]
     result: list[Tag] = []
     for tag in tags:
         for platform in platform_tags:
@@ -100,6 +107,7 @@ def fix_wheel(
     interpreter: TargetInterpreter,
     out_dir: Path,
     platform_tags: list[str] | None = None,
+    stable_abi: str | None = None,
 ) -> FixResult:
     """Write the target's version of ``wheel`` into ``out_dir``; return what it is."""
     name = WheelName.parse(wheel.name)
@@ -115,7 +123,7 @@ def fix_wheel(
             shutil.copyfile(wheel, dest)
             return FixResult(dest, tuple(tags), (), 0)
 
-        new_tags = target_tags(tags, platform_tags or [target.wheel_platform])
+        new_tags = target_tags(tags, platform_tags or [target.wheel_platform], stable_abi)
         record_name = f"{dist_info}/RECORD"
         renamed: list[tuple[str, str]] = []
         members: list[tuple[zipfile.ZipInfo, bytes]] = []
