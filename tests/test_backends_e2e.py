@@ -65,3 +65,33 @@ def test_meson_python_c_extension_runs_on_aarch64(
     assert info["sizeof_void_p"] == 8
     # The configure-time test program ran through the cross file's exe_wrapper.
     assert info["configure_run_machine"] == "aarch64"
+
+
+def test_scikit_build_core_pybind11_extension_runs_on_aarch64(
+    source_copy: Callable[[str], Path],
+    frontend_env: dict[str, str],
+    arm64_python: TargetPython,
+    tmp_path: Path,
+) -> None:
+    require_tool("aarch64-linux-gnu-g++", "g++-aarch64-linux-gnu")
+    require_tool("qemu-aarch64", "qemu-user")
+    out = tmp_path / "dist"
+    wheel = build_wheel(source_copy("scikit-build-cpp"), out, frontend_env, TARGET)
+    assert wheel.name.startswith("skbuilddemo-1.0.0-cp311-cp311-")
+    assert wheel.name.endswith("_aarch64.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert "skbuilddemo/_native.cpython-311-aarch64-linux-gnu.so" in archive.namelist()
+
+    site = tmp_path / "site"
+    arm64_python.install(wheel, site)
+    code = (
+        "import skbuilddemo, json; "
+        "print(json.dumps([skbuilddemo.add(2, 40), skbuilddemo.build_info()]))"
+    )
+    total, info = json.loads(arm64_python.call(code, site))
+    assert total == 42
+    assert info["cmake_processor"] == "aarch64"
+    assert info["python_soabi"] == "cpython-311-aarch64-linux-gnu"
+    assert info["sizeof_void_p"] == 8
+    # try_run ran the probe through CMAKE_CROSSCOMPILING_EMULATOR.
+    assert info["probe_machine"] == "aarch64"

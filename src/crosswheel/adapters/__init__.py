@@ -9,6 +9,7 @@ with no adapter still gets the shim, and a warning that names it.
 from __future__ import annotations
 
 from crosswheel.adapters._base import Adapter, Settings
+from crosswheel.adapters.cmake import ScikitBuildCoreAdapter
 from crosswheel.adapters.meson import MesonPythonAdapter
 from crosswheel.report import warn
 
@@ -37,7 +38,12 @@ class UnknownBackendAdapter(Adapter):
         return backend == self.backend
 
 
-ADAPTERS: list[Adapter] = [SetuptoolsAdapter(), PurePythonAdapter(), MesonPythonAdapter()]
+ADAPTERS: list[Adapter] = [
+    SetuptoolsAdapter(),
+    PurePythonAdapter(),
+    MesonPythonAdapter(),
+    ScikitBuildCoreAdapter(),
+]
 
 
 def adapter_for(backend: str) -> Adapter:

@@ -1,0 +1,177 @@
+"""scikit-build-core: a CMake toolchain file, passed through its config settings.
+
+scikit-build-core runs under the shim, so the Python hints it passes
+(``Python_EXECUTABLE``, the include dir, ``SKBUILD_SOABI``) already describe the
+target, and so does the interpreter FindPython starts (it inherits the shim).
+CMake still needs to be told it cross-compiles: for which system and processor,
+with which compilers, where the target's root is, and how to run target
+programs (``try_run``). The toolchain file says so, plus the FindPython hints
+that do not depend on running Python.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crosswheel.adapters._base import Adapter, Settings
+from crosswheel.adapters._cross import emulator
+
+if TYPE_CHECKING:
+    from crosswheel.crossbuild import CrossBuild
+    from crosswheel.targets import Target
+
+TOOLCHAIN_FILE = "crosswheel-toolchain.cmake"
+
+SYSTEM_NAME = {
+    "linux": "Linux",
+    "android": "Android",
+    "ios": "iOS",
+    "macos": "Darwin",
+    "windows": "Windows",
+    "emscripten": "Emscripten",
+    "wasi": "WASI",
+}
+"""``CMAKE_SYSTEM_NAME`` for each target family."""
+
+LAUNCHERS = ("ccache", "sccache", "distcc")
+"""Words that start a compound ``CC`` without being the compiler."""
+
+
+def system_processor(target: Target) -> str:
+    """``CMAKE_SYSTEM_PROCESSOR``: what ``uname -m`` says on the target (CMake's convention)."""
+    if target.family in ("macos", "ios"):
+        return "arm64" if target.arch.machine == "aarch64" else target.arch.machine
+    if target.family == "windows":
+        return {"x86_64": "AMD64", "aarch64": "ARM64", "i686": "X86"}[target.arch.machine]
+    return target.uname_machine
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+
+
+def _compiler_lines(lang: str, command: str) -> list[str]:
+    """A compound compiler (``ccache gcc -m32``): launcher, compiler, and leading flags."""
+    words = shlex.split(command)
+    if not words:
+        return []
+    lines = []
+    if len(words) > 1 and os.path.basename(words[0]) in LAUNCHERS:
+        lines.append(f"set(CMAKE_{lang}_COMPILER_LAUNCHER {_quote(words[0])})")
+        words = words[1:]
+    lines.append(f"set(CMAKE_{lang}_COMPILER {_quote(words[0])})")
+    if words[1:]:
+        lines.append(f"set(CMAKE_{lang}_FLAGS_INIT {_quote(' '.join(words[1:]))})")
+    return lines
+
+
+def _tool(command: str) -> str:
+    words = shlex.split(command)
+    return words[0] if words else command
+
+
+def toolchain_file(build: CrossBuild, user_toolchain: str | None = None) -> str:
+    """The text of a CMake toolchain file for ``build`` (``include()``-ing the user's last)."""
+    target, tool, interp = build.target, build.toolchain, build.interpreter
+    lines = [
+        "# Written by crosswheel for this build.",
+        f"set(CMAKE_SYSTEM_NAME {SYSTEM_NAME[target.family]})",
+        f"set(CMAKE_SYSTEM_PROCESSOR {system_processor(target)})",
+    ]
+    if target.family == "android" and target.api_level:
+        lines.append(f"set(CMAKE_SYSTEM_VERSION {target.api_level})")
+    if target.multiarch and target.family == "linux":
+        lines.append(f"set(CMAKE_LIBRARY_ARCHITECTURE {target.multiarch})")
+    lines += _compiler_lines("C", tool.cc)
+    if tool.cxx_found:
+        lines += _compiler_lines("CXX", tool.cxx)
+    lines += [
+        f'set(CMAKE_AR {_quote(_tool(tool.ar))} CACHE FILEPATH "")',
+        f'set(CMAKE_RANLIB {_quote(_tool(tool.ranlib))} CACHE FILEPATH "")',
+        f'set(CMAKE_STRIP {_quote(_tool(tool.strip))} CACHE FILEPATH "")',
+    ]
+    if interp.sysroot is not None:
+        lines += [
+            f"set(CMAKE_SYSROOT {_quote(str(interp.sysroot))})",
+            f"list(APPEND CMAKE_FIND_ROOT_PATH {_quote(str(interp.sysroot))})",
+            "set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)",
+            "set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)",
+        ]
+    lines += [
+        "# Build tools run here; packages (pybind11's config in the build environment)",
+        "# are found both here and in the target's root.",
+        "set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)",
+        "set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)",
+    ]
+    wrapper = emulator(build)
+    if wrapper is not None:
+        lines.append(f"set(CMAKE_CROSSCOMPILING_EMULATOR {';'.join(wrapper)})")
+    lines += ["# FindPython: the target's ABI, headers and (where extensions link it) libpython."]
+    for prefix in ("Python", "Python3"):
+        # An artifact hint for CMake >= 3.26; older FindPython ignores it when cross-compiling.
+        lines.append(f'set({prefix}_SOABI {_quote(interp.soabi)} CACHE STRING "")')
+        lines.append(f'set({prefix}_INCLUDE_DIR {_quote(str(interp.include_dir))} CACHE PATH "")')
+        library = python_library(build)
+        if library is not None:
+            lines.append(f'set({prefix}_LIBRARY {_quote(str(library))} CACHE FILEPATH "")')
+    if user_toolchain:
+        lines += [
+            "# The project's own toolchain file comes last, so it wins.",
+            f"include({_quote(user_toolchain)})",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def python_library(build: CrossBuild) -> Path | None:
+    """The target's libpython, when its extensions must link it (Android, iOS, Windows)."""
+    if not build.target.links_libpython:
+        return None
+    libdir = build.interpreter.library_dir
+    name = build.interpreter.config_vars.get("LDLIBRARY")
+    if libdir is None or not name:
+        return None
+    path = libdir / str(name)
+    return path if path.exists() else None
+
+
+def _supports_toolchain_setting() -> bool:
+    """Whether the installed scikit-build-core has ``cmake.toolchain-file`` (1.x)."""
+    try:
+        from scikit_build_core.settings.skbuild_model import (  # type: ignore[import-not-found,unused-ignore]
+            CMakeSettings,
+        )
+    except ImportError:
+        return False
+    return any(f.name == "toolchain_file" for f in dataclasses.fields(CMakeSettings))
+
+
+class ScikitBuildCoreAdapter(Adapter):
+    """Passes a toolchain file as ``cmake.toolchain-file`` (or ``CMAKE_TOOLCHAIN_FILE``)."""
+
+    modules = ("scikit_build_core",)
+
+    def config_settings(self, build: CrossBuild, workdir: Path, settings: Settings) -> Settings:
+        settings = dict(settings)
+        user: str | list[str] | None = None
+        for key in ("cmake.toolchain-file", "cmake.define.CMAKE_TOOLCHAIN_FILE"):
+            user = settings.pop(key, None) or user
+        user = user or os.environ.get("CMAKE_TOOLCHAIN_FILE")
+        if isinstance(user, list):
+            user = user[-1] if user else None
+        path = workdir / TOOLCHAIN_FILE
+        path.write_text(
+            toolchain_file(build, str(Path(user).resolve()) if user else None), encoding="utf-8"
+        )
+        if _supports_toolchain_setting():
+            settings["cmake.toolchain-file"] = str(path)
+        else:
+            settings["cmake.define.CMAKE_TOOLCHAIN_FILE"] = str(path)
+        return settings
+
+    def environment(self, build: CrossBuild, workdir: Path) -> dict[str, str]:
+        # CMake reads CMAKE_TOOLCHAIN_FILE from the environment too: ours is in the settings.
+        return {"CMAKE_TOOLCHAIN_FILE": str(workdir / TOOLCHAIN_FILE)}
