@@ -95,3 +95,51 @@ def test_scikit_build_core_pybind11_extension_runs_on_aarch64(
     assert info["sizeof_void_p"] == 8
     # try_run ran the probe through CMAKE_CROSSCOMPILING_EMULATOR.
     assert info["probe_machine"] == "aarch64"
+
+
+PURE_BACKENDS = {
+    "hatchling.build": "hatchling",
+    "flit_core.buildapi": "flit_core>=3.4",
+    "pdm.backend": "pdm-backend",
+    "poetry.core.masonry.api": "poetry-core>=2",
+}
+
+
+def _wheel_members(wheel: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(wheel) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+@pytest.mark.parametrize("backend", list(PURE_BACKENDS))
+def test_pure_backends_give_the_native_wheel(
+    backend: str,
+    source_copy: Callable[[str], Path],
+    frontend_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    src = source_copy("hatch-pure")
+    pyproject = src / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        .replace('"hatchling"]', f'"{PURE_BACKENDS[backend]}"]')
+        .replace('"hatchling.build"', f'"{backend}"')
+    )
+    native = build_wheel(src, tmp_path / "native", frontend_env)
+    cross = build_wheel(src, tmp_path / "cross", frontend_env, TARGET)
+    assert native.name == "puredemo-1.0.0-py3-none-any.whl"
+    assert cross.name == native.name
+    assert _wheel_members(cross) == _wheel_members(native)
+
+
+def test_pure_wheel_runs_on_aarch64(
+    source_copy: Callable[[str], Path],
+    frontend_env: dict[str, str],
+    arm64_python: TargetPython,
+    tmp_path: Path,
+) -> None:
+    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    wheel = build_wheel(source_copy("hatch-pure"), tmp_path / "dist", frontend_env, TARGET)
+    site = tmp_path / "site"
+    arm64_python.install(wheel, site)
+    assert arm64_python.call("import puredemo; print(puredemo.add(2, 40))", site).strip() == "42"
