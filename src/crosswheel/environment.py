@@ -33,6 +33,14 @@ def _replace_compiler(command: str, old: str, new: str) -> str:
     return " ".join([new, *map(shlex.quote, words[1:])])
 
 
+ZIG_UNSUPPORTED = ("-Wl,-Bsymbolic-functions", "-Wl,--as-needed", "-Wl,--no-as-needed")
+"""Linker flags in Debian's sysconfig data that ``zig cc`` refuses ("unsupported linker arg")."""
+
+
+def _drop_flags(command: str, flags: tuple[str, ...]) -> str:
+    return " ".join(word for word in command.split(" ") if word not in flags)
+
+
 def target_config_vars(
     target: Target, interpreter: TargetInterpreter, toolchain: Toolchain
 ) -> dict[str, Any]:
@@ -51,6 +59,10 @@ def target_config_vars(
             config[key] = _replace_compiler(str(config[key]), old, new)
     if not config.get("LDSHARED"):
         config["LDSHARED"] = f"{toolchain.cc} -shared"
+    if " -m ziglang " in f" {toolchain.cc} ":
+        for key in ("LDSHARED", "BLDSHARED", "LDCXXSHARED", "LDFLAGS", "CONFIG_ARGS", "PY_LDFLAGS"):
+            if isinstance(config.get(key), str):
+                config[key] = _drop_flags(config[key], ZIG_UNSUPPORTED)
     config["CC"] = toolchain.cc
     config["CXX"] = toolchain.cxx
     config["AR"] = toolchain.ar
