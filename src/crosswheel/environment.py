@@ -59,7 +59,16 @@ def target_config_vars(
             config[key] = _replace_compiler(str(config[key]), old, new)
     if not config.get("LDSHARED"):
         config["LDSHARED"] = f"{toolchain.cc} -shared"
-    if " -m ziglang " in f" {toolchain.cc} ":
+    zig = " -m ziglang " in f" {toolchain.cc} "
+    if interpreter.sysroot is not None and not zig:
+        # LDSHARED puts the sysroot's LIBDIR on -L; its libc.so is a linker script
+        # naming /lib/<multiarch>/libc.so.6, which ld only finds inside the sysroot
+        # when told where that is.
+        flag = f"-Wl,--sysroot={shlex.quote(str(interpreter.sysroot))}"
+        for key in ("LDSHARED", "BLDSHARED", "LDCXXSHARED"):
+            if config.get(key):
+                config[key] = f"{config[key]} {flag}"
+    if zig:
         for key in ("LDSHARED", "BLDSHARED", "LDCXXSHARED", "LDFLAGS", "CONFIG_ARGS", "PY_LDFLAGS"):
             if isinstance(config.get(key), str):
                 config[key] = _drop_flags(config[key], ZIG_UNSUPPORTED)
