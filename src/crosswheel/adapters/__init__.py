@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from crosswheel.adapters._base import Adapter, Settings
 from crosswheel.adapters.cmake import ScikitBuildCoreAdapter
+from crosswheel.adapters.maturin import MaturinAdapter
 from crosswheel.adapters.meson import MesonPythonAdapter
 from crosswheel.report import warn
 
@@ -43,6 +44,7 @@ ADAPTERS: list[Adapter] = [
     PurePythonAdapter(),
     MesonPythonAdapter(),
     ScikitBuildCoreAdapter(),
+    MaturinAdapter(),
 ]
 
 
