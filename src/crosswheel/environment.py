@@ -83,6 +83,12 @@ def target_config_vars(
         # setuptools links libpython whenever _PYTHON_HOST_PLATFORM is set and this
         # is not 0, missing included: only Android needs that (PEP 738).
         config["ANDROID_API_LEVEL"] = 0
+    else:
+        config["ANDROID_API_LEVEL"] = target.api_level
+        # Google Play wants 16 KB pages; the NDK before r28 links for 4 KB.
+        for key in ("LDSHARED", "LDCXXSHARED"):
+            if config.get(key) and "max-page-size" not in str(config[key]):
+                config[key] = f"{config[key]} -Wl,-z,max-page-size=16384"
     return config
 
 
@@ -108,8 +114,20 @@ def shim_spec(
         "platinclude": str(interpreter.config_h.parent),
         "config_h": str(interpreter.config_h),
         "makefile": str(makefile) if makefile and makefile.is_file() else None,
-        "libc": None,
+        "libc": _libc(target),
+        "platform_system": target.platform_system,
+        "android_api_level": target.api_level if target.family == "android" else None,
     }
+
+
+def _libc(target: Target) -> list[str] | None:
+    """What ``platform.libc_ver()`` answers on the target, where we know it."""
+    tag = target.requested_tag or ""
+    if target.libc == "glibc":
+        if tag.startswith("manylinux_"):
+            return ["glibc", ".".join(tag.split("_")[1:3])]
+        return None
+    return ["", ""]
 
 
 def _pkg_config_env(target: Target, interpreter: TargetInterpreter) -> dict[str, str]:

@@ -69,6 +69,7 @@ def activate() -> None:
     _patch_platform(spec)
     _patch_sysconfig(spec)
     _patch_importlib(spec)
+    _patch_family(spec)
     _active = spec
 
 
@@ -211,3 +212,16 @@ def _patch_importlib(spec: dict[str, Any]) -> None:
     import importlib.machinery
 
     importlib.machinery.EXTENSION_SUFFIXES[:] = spec["extension_suffixes"]
+
+
+def _patch_family(spec: dict[str, Any]) -> None:
+    """Facts only some families have: Android's API level, ``platform.system()``."""
+    import platform
+
+    level = spec.get("android_api_level")
+    if level:
+        # What CPython on Android has, and what build scripts test to detect Android.
+        sys.getandroidapilevel = lambda: int(level)  # type: ignore[attr-defined]
+    system = spec.get("platform_system")
+    if system and system != spec["uname_sysname"]:
+        platform.system = lambda: system

@@ -210,7 +210,7 @@ class Target:
     @property
     def uname_sysname(self) -> str:
         return {
-            "ios": "iOS",
+            "ios": "Darwin",
             "macos": "Darwin",
             "windows": "Windows",
             "emscripten": "Emscripten",
@@ -220,7 +220,7 @@ class Target:
     @property
     def platform_system(self) -> str:
         """``platform.system()``: differs from ``os.uname().sysname`` on Android."""
-        return "Android" if self.family == "android" else self.uname_sysname
+        return {"android": "Android", "ios": "iOS"}.get(self.family, self.uname_sysname)
 
     @property
     def shlib_suffix(self) -> str:
