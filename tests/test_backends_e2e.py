@@ -16,7 +16,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import require_tool
+from conftest import require, require_tool
 from targetpython import TargetPython
 
 pytestmark = pytest.mark.e2e
@@ -143,3 +143,83 @@ def test_pure_wheel_runs_on_aarch64(
     site = tmp_path / "site"
     arm64_python.install(wheel, site)
     assert arm64_python.call("import puredemo; print(puredemo.add(2, 40))", site).strip() == "42"
+
+
+def _rust_std_installed(triple: str) -> bool:
+    out = subprocess.run(
+        ["rustc", "--print", "target-libdir", "--target", triple],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return out.returncode == 0 and any(Path(out.stdout.strip()).glob("libstd-*.rlib"))
+
+
+def test_maturin_without_the_targets_rust_std_is_one_clear_message(
+    source_copy: Callable[[str], Path], frontend_env: dict[str, str], tmp_path: Path
+) -> None:
+    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    require_tool("rustc", "rustup")
+    if _rust_std_installed("aarch64-unknown-linux-gnu"):
+        pytest.skip("the aarch64 Rust std is installed: nothing missing to report")
+    out = tmp_path / "dist"
+    cmd = [sys.executable, "-m", "build", "--wheel", "-o", str(out), f"-C{TARGET}"]
+    result = subprocess.run(
+        [*cmd, str(source_copy("maturin-rust"))],
+        env=frontend_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    text = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Rust standard library for aarch64-unknown-linux-gnu is not installed" in text
+    assert "hint: rustup target add aarch64-unknown-linux-gnu" in text
+    assert "Traceback" not in text
+    assert not list(out.glob("*.whl")) if out.exists() else True
+
+
+def test_maturin_builds_with_crosswheels_cargo_target_and_linker(
+    source_copy: Callable[[str], Path], frontend_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The one Rust std here is x86_64's: a "cross" build for x86_64-linux-gnu.
+
+    It still goes through the adapter: ``--target``, cargo's per-target linker (a
+    logging wrapper around the toolchain's gcc proves cargo linked with it), and
+    the wheel runs here.
+    """
+    require_tool("x86_64-linux-gnu-gcc", "gcc-x86-64-linux-gnu")
+    require_tool("cargo", "rustup")
+    require(_rust_std_installed("x86_64-unknown-linux-gnu"), "no x86_64 Rust std")
+    log = tmp_path / "linker.log"
+    wrapper = tmp_path / "bin" / "logging-gcc"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec x86_64-linux-gnu-gcc "$@"\n')
+    wrapper.chmod(0o755)
+    env = {**frontend_env, "CC": str(wrapper)}
+    src = source_copy("maturin-rust")
+    wheel = build_wheel(src, tmp_path / "dist", env, "target=x86_64-linux-gnu")
+    assert wheel.name.startswith("rustdemo-1.0.0-py3-none-")
+    assert wheel.name.endswith("_x86_64.whl")
+    assert (src / "target" / "x86_64-unknown-linux-gnu" / "release").is_dir()
+    assert "-shared" in log.read_text() and "rustdemo" in log.read_text()
+
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--target", str(site), str(wheel)],
+        env=frontend_env,
+        capture_output=True,
+        check=True,
+    )
+    code = (
+        "import rustdemo; "
+        "print(rustdemo.lib.add(2, 40), rustdemo.ffi.string(rustdemo.lib.target_arch()).decode())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**frontend_env, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["42", "x86_64"]
