@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crosswheel import __version__
+from crosswheel.config import CrossConfig
 from crosswheel.errors import CrosswheelError
 from crosswheel.report import VERBOSITY_VAR, info
 from crosswheel.shim import ENV_VAR
@@ -92,6 +94,90 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _first_line(exc: CrosswheelError) -> str:
+    return exc.message.splitlines()[0]
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from crosswheel.interpreter import find_target_interpreter
+    from crosswheel.targets import KNOWN_TARGETS
+    from crosswheel.toolchain import find_toolchain
+
+    rows = [("TARGET", "WHEEL PLATFORM", "TOOLCHAIN", "TARGET PYTHON")]
+    for target in KNOWN_TARGETS:
+        try:
+            compiler = find_toolchain(target).cc
+        except CrosswheelError as exc:
+            compiler = "no: " + _first_line(exc) if args.why else "no"
+        try:
+            python = "yes: " + str(find_target_interpreter(target, None).source)
+        except CrosswheelError as exc:
+            python = "no: " + _first_line(exc) if args.why else "no"
+        rows.append((target.triplet, target.wheel_platform, compiler, python))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[3])
+    return 0
+
+
+def _config(target: str, pairs: Sequence[str]) -> CrossConfig:
+    """The configuration a command gets from ``--target`` and ``-C`` (no project involved)."""
+    from crosswheel.config import load_config
+
+    settings = _settings(pairs)
+    settings["target"] = target
+    with tempfile.TemporaryDirectory(prefix="crosswheel-") as empty:
+        return load_config(Path(empty), settings, environ={})
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    from crosswheel.crossbuild import CrossBuild, finish_wheel
+    from crosswheel.interpreter import find_target_interpreter
+    from crosswheel.targets import resolve_target
+    from crosswheel.toolchain import Toolchain
+
+    wheel = Path(args.wheel)
+    if not wheel.is_file() or not wheel.name.endswith(".whl"):
+        raise CrosswheelError(f"{args.wheel} is not a wheel file")
+    config = _config(args.target, args.config_setting)
+    assert config.target is not None
+    target = resolve_target(config.target, config.api_level, config.min_version)
+    interpreter = find_target_interpreter(target, config.target_python)
+    # The fixer and verifier compile nothing: no cross compiler is needed here.
+    none = Toolchain(cc="", cxx="", ar="", strip="", ranlib="", machine=target.triplet)
+    build = CrossBuild(target, interpreter, none, config.platform_tag)
+    info(f"fixing {wheel.name} for {target.triplet} with {interpreter.describe()}")
+    out_dir = Path(args.outdir).resolve() if args.outdir else wheel.resolve().parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".crosswheel-", dir=out_dir))
+    try:
+        with tempfile.TemporaryDirectory(prefix="crosswheel-") as empty:
+            result = finish_wheel(wheel.resolve(), build, work, source_dir=Path(empty))
+        final = out_dir / result.path.name
+        os.replace(result.path, final)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    info(f"wheel: {final}  tag: {_wheel_tag(final.name)}  size: {_size(final.stat().st_size)}")
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from crosswheel.inspection import inspect_wheel
+
+    wheel = Path(args.wheel)
+    if not wheel.is_file():
+        raise CrosswheelError(f"{args.wheel} does not exist")
+    print(inspect_wheel(wheel))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from crosswheel.doctor import doctor_report
+
+    print(doctor_report(_config(args.target, args.config_setting)))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crosswheel",
@@ -147,6 +233,53 @@ def _parser() -> argparse.ArgumentParser:
         help="what installs the isolated environment (default: pip)",
     )
     build.set_defaults(func=cmd_build)
+
+    targets = sub.add_parser(
+        "targets",
+        help="list the known targets and what this machine has for each",
+        description="The known targets; for each, the cross compiler and the target Python "
+        "found on this machine (or 'no').",
+    )
+    targets.add_argument("--why", action="store_true", help="say why something was not found")
+    targets.set_defaults(func=cmd_targets)
+
+    settings = argparse.ArgumentParser(add_help=False)
+    settings.add_argument("-t", "--target", required=True, metavar="T")
+    settings.add_argument(
+        "-C",
+        "--config-setting",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="crosswheel setting such as target-python=PATH or toolchain=PREFIX",
+    )
+
+    doctor = sub.add_parser(
+        "doctor",
+        parents=[settings],
+        help="show what a build for the target sees, and why",
+        description="Resolve target, target Python and toolchain, and show for each PEP 720 "
+        "introspection point the build machine's value, the shim's and the target's.",
+    )
+    doctor.set_defaults(func=cmd_doctor)
+
+    inspect = sub.add_parser(
+        "inspect",
+        help="show each binary in a wheel and the tag the wheel should carry",
+    )
+    inspect.add_argument("wheel", metavar="WHEEL")
+    inspect.set_defaults(func=cmd_inspect)
+
+    fix = sub.add_parser(
+        "fix",
+        parents=[settings, noise],
+        help="fix and verify a wheel built by something else",
+        description="Rename extension modules, retag and verify WHEEL for the target; the "
+        "result replaces nothing unless it is whole and verified.",
+    )
+    fix.add_argument("wheel", metavar="WHEEL")
+    fix.add_argument("-o", "--outdir", metavar="DIR", help="default: the wheel's folder")
+    fix.set_defaults(func=cmd_fix)
     return parser
 
 
@@ -175,6 +308,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CrosswheelError as exc:
         print(f"crosswheel: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (| head): not an error of ours
+        return 0
     except KeyboardInterrupt:
         print("crosswheel: error: interrupted", file=sys.stderr)
         return 130
