@@ -34,7 +34,20 @@ def build_wheel(src: Path, out: Path, env: dict[str, str], *settings: str) -> Pa
     return wheels[0]
 
 
+def _target_python_settings(source: str, arm64_python: TargetPython) -> list[str]:
+    """Debian multiarch (libpython3.11-dev:arm64 beside ours) or a sysroot folder."""
+    if source == "sysroot":
+        return [TARGET, f"target-python={arm64_python.root}"]
+    require(
+        Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py").is_file(),
+        "no multiarch target Python (apt-get install libpython3.11-dev:arm64)",
+    )
+    return [TARGET]
+
+
+@pytest.mark.parametrize("target_python", ["multiarch", "sysroot"])
 def test_meson_python_c_extension_runs_on_aarch64(
+    target_python: str,
     source_copy: Callable[[str], Path],
     frontend_env: dict[str, str],
     arm64_python: TargetPython,
@@ -43,7 +56,8 @@ def test_meson_python_c_extension_runs_on_aarch64(
     require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
     require_tool("qemu-aarch64", "qemu-user")
     out = tmp_path / "dist"
-    wheel = build_wheel(source_copy("meson-c"), out, frontend_env, TARGET)
+    settings = _target_python_settings(target_python, arm64_python)
+    wheel = build_wheel(source_copy("meson-c"), out, frontend_env, *settings)
     log = (out / "build.log").read_text()
     assert "Build type: cross build" in log
     # Meson itself describes the real build machine; the cross file the host.
@@ -67,7 +81,9 @@ def test_meson_python_c_extension_runs_on_aarch64(
     assert info["configure_run_machine"] == "aarch64"
 
 
+@pytest.mark.parametrize("target_python", ["multiarch", "sysroot"])
 def test_scikit_build_core_pybind11_extension_runs_on_aarch64(
+    target_python: str,
     source_copy: Callable[[str], Path],
     frontend_env: dict[str, str],
     arm64_python: TargetPython,
@@ -76,7 +92,8 @@ def test_scikit_build_core_pybind11_extension_runs_on_aarch64(
     require_tool("aarch64-linux-gnu-g++", "g++-aarch64-linux-gnu")
     require_tool("qemu-aarch64", "qemu-user")
     out = tmp_path / "dist"
-    wheel = build_wheel(source_copy("scikit-build-cpp"), out, frontend_env, TARGET)
+    settings = _target_python_settings(target_python, arm64_python)
+    wheel = build_wheel(source_copy("scikit-build-cpp"), out, frontend_env, *settings)
     assert wheel.name.startswith("skbuilddemo-1.0.0-cp311-cp311-")
     assert wheel.name.endswith("_aarch64.whl")
     with zipfile.ZipFile(wheel) as archive:
