@@ -1,15 +1,18 @@
 """The verifier: every binary in a wheel must be one the target can load.
 
 It runs on the finished wheel, after the fixer, and refuses the wheel when any
-ELF file's class, byte order or machine (and, for 32-bit ARM, float ABI) differs
-from the target, when a binary of another format hides in it, or when an
-extension module carries a suffix the target interpreter would not import.
+binary is of another format than the target's (ELF, Mach-O, PE, WebAssembly),
+when an ELF file's class, byte order or machine (and, for 32-bit ARM, float ABI)
+differs, when a Mach-O or PE file is for another CPU, when a Linux binary links
+the other libc (glibc vs musl), or when an extension module carries a suffix the
+target interpreter would not import.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +22,8 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 
 from crosswheel.errors import CrosswheelError
-from crosswheel.targets import Target, describe_elf
+from crosswheel.tags import elf_facts
+from crosswheel.targets import Target, describe_binary, describe_elf
 
 ELF_MAGIC = b"\x7fELF"
 _OTHER_FORMATS = (
@@ -28,6 +32,14 @@ _OTHER_FORMATS = (
     (b"\xca\xfe\xba\xbe", "Mach-O universal"),
     (b"\x00asm", "WebAssembly"),
 )
+_FORMAT_OF_KIND = {
+    "Mach-O 64-bit": "macho",
+    "Mach-O 32-bit": "macho",
+    "Mach-O universal": "macho",
+    "WebAssembly": "wasm",
+}
+_MACHO_CPU = {0x01000007: "x86_64", 0x0100000C: "arm64", 7: "i386", 12: "arm"}
+_PE_MACHINE = {0x8664: "amd64", 0xAA64: "arm64", 0x014C: "win32", 0x01C4: "arm"}
 EF_ARM_ABI_FLOAT_HARD = 0x400
 EF_ARM_ABI_FLOAT_SOFT = 0x200
 _CPYTHON_EXTENSION = re.compile(r"\.cpython-[^./]+\.so$")
@@ -70,9 +82,16 @@ def identify(name: str, data: bytes) -> BinaryInfo | None:
             return BinaryInfo(name=name, kind=f"a damaged ELF file ({exc})")
     for magic, kind in _OTHER_FORMATS:
         if data.startswith(magic):
-            return BinaryInfo(name=name, kind=kind)
+            thin = kind in ("Mach-O 64-bit", "Mach-O 32-bit") and len(data) >= 8
+            cpu = struct.unpack_from("<I", data, 4)[0] if thin else 0
+            return BinaryInfo(name=name, kind=kind, flags=cpu)
     if data.startswith(b"MZ") and name.lower().endswith((".pyd", ".dll", ".exe")):
-        return BinaryInfo(name=name, kind="a Windows PE binary")
+        machine = 0
+        if len(data) >= 0x40:
+            offset = struct.unpack_from("<I", data, 0x3C)[0]
+            if data[offset : offset + 4] == b"PE\0\0":
+                machine = struct.unpack_from("<H", data, offset + 4)[0]
+        return BinaryInfo(name=name, kind="a Windows PE binary", flags=machine)
     return None
 
 
@@ -95,9 +114,28 @@ def iter_binaries(archive: zipfile.ZipFile) -> Iterator[BinaryInfo]:
                 yield binary
 
 
+def _foreign_problem(binary: BinaryInfo, target: Target) -> str | None:
+    """Mach-O, PE and WebAssembly binaries: the right format and CPU for the target."""
+    expected = describe_binary(target)
+    kind = binary.kind
+    fmt = "pe" if kind == "a Windows PE binary" else _FORMAT_OF_KIND.get(kind, kind)
+    if fmt != target.binary_format:
+        return f"{binary.describe()}, not {expected}"
+    universal = kind == "Mach-O universal"  # universal2: each slice is checked by delocate
+    if fmt == "macho" and not universal and binary.flags != target.arch.macho_cputype:
+        cpu = _MACHO_CPU.get(binary.flags, hex(binary.flags))
+        return f"Mach-O for {cpu}, not {expected}"
+    if fmt == "pe" and binary.flags != target.arch.pe_machine:
+        cpu = _PE_MACHINE.get(binary.flags, hex(binary.flags))
+        return f"PE for {cpu}, not {expected}"
+    return None
+
+
 def binary_problem(binary: BinaryInfo, target: Target) -> str | None:
     """Why ``binary`` cannot run on ``target``, or ``None`` when it can."""
     arch = target.arch
+    if target.binary_format != "elf":
+        return _foreign_problem(binary, target)
     expected = describe_elf(arch.bits, arch.byteorder, arch.elf_machine)
     if binary.kind != "elf":
         return f"{binary.describe()}, not {expected}"
@@ -117,9 +155,27 @@ def binary_problem(binary: BinaryInfo, target: Target) -> str | None:
     return None
 
 
+def libc_problem(name: str, data: bytes, target: Target) -> str | None:
+    """A Linux binary that links the other C library (glibc on musl or the reverse)."""
+    if target.family != "linux":
+        return None
+    facts = elf_facts(name, data)
+    glibc = sorted(
+        {v for vs in facts.version_needs.values() for v in vs if v.startswith("GLIBC_")}
+        | {n for n in facts.needed if n == "libc.so.6"}
+    )
+    musl = [n for n in facts.needed if n == "libc.so" or n.startswith("libc.musl-")]
+    if target.libc == "musl" and glibc:
+        return f"links glibc ({', '.join(glibc[:3])}), not musl ({target.triplet})"
+    if target.libc == "glibc" and musl:
+        return f"links musl ({musl[0]}), not glibc ({target.triplet})"
+    return None
+
+
 def extension_problem(name: str, extension_suffixes: tuple[str, ...]) -> str | None:
     """Why an extension module's file name would not import on the target."""
-    if _CPYTHON_EXTENSION.search(name) and not name.endswith(extension_suffixes):
+    tagged = tuple(s for s in extension_suffixes if s.startswith(".cpython-"))
+    if _CPYTHON_EXTENSION.search(name) and not name.endswith(tagged):
         return f"named for another interpreter; the target imports {', '.join(extension_suffixes)}"
     return None
 
@@ -132,6 +188,8 @@ def verify_wheel(path: Path, target: Target, extension_suffixes: tuple[str, ...]
         for binary in iter_binaries(archive):
             count += 1
             problem = binary_problem(binary, target)
+            if problem is None and binary.kind == "elf":
+                problem = libc_problem(binary.name, archive.read(binary.name), target)
             if problem:
                 problems.append(f"{binary.name}: {problem}")
             elif binary.name.endswith(".so"):
