@@ -64,7 +64,9 @@ def needed_libraries(wheel: Path) -> dict[str, list[str]]:
                 for section in elf.iter_sections():
                     if isinstance(section, DynamicSection):
                         needed += [
-                            t.needed for t in section.iter_tags() if t.entry.d_tag == "DT_NEEDED"
+                            t.needed  # type: ignore[attr-defined]
+                            for t in section.iter_tags()
+                            if t.entry.d_tag == "DT_NEEDED"
                         ]
                 found[name] = needed
     return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -28,14 +29,16 @@ SIPHASH_KEY = bytes(range(16))
 SIPHASH_MESSAGE = bytes(range(15))
 SIPHASH_EXPECTED = 0xA129CA6149BE45E5
 
-CASES = {
+CASES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "markupsafe==3.0.2": (
         "import json, markupsafe, markupsafe._speedups as s;"
         "print(json.dumps([str(markupsafe.escape('<a href=\"x\">&')), s.__file__,"
         " markupsafe.escape.__module__]))",
-        lambda out: out[0] == "&lt;a href=&#34;x&#34;&gt;&amp;"
-        and out[1].endswith("markupsafe/_speedups" + SUFFIX)
-        and out[2] == "markupsafe._speedups",
+        lambda out: (
+            out[0] == "&lt;a href=&#34;x&#34;&gt;&amp;"
+            and out[1].endswith("markupsafe/_speedups" + SUFFIX)
+            and out[2] == "markupsafe._speedups"
+        ),
     ),
     "msgpack==1.1.0": (
         "import json, msgpack;"
@@ -65,9 +68,9 @@ def test_pypi_sdist_cross_builds_and_runs_on_aarch64(
     assert "Traceback" not in result.stderr
     wheel = only_wheel(out)
     name = requirement.split("==")[0]
-    assert re.fullmatch(
-        rf"{name}-[\d.]+-cp311-cp311-manylinux_2_\d+_aarch64\.whl", wheel.name
-    ), wheel.name
+    assert re.fullmatch(rf"{name}-[\d.]+-cp311-cp311-manylinux_2_\d+_aarch64\.whl", wheel.name), (
+        wheel.name
+    )
     code, check = CASES[requirement]
     site = tmp_path / "site"
     arm64_python.install(wheel, site)

@@ -148,5 +148,5 @@ def test_unreadable_spec_warns_and_leaves_the_host(tmp_path: Path, host: dict[st
 
 
 def test_no_variable_no_shim(host: dict[str, object]) -> None:
-    assert host["multiarch"] == sys.implementation._multiarch  # type: ignore[attr-defined]
+    assert host["multiarch"] == sys.implementation._multiarch
     assert host["EXT_SUFFIX"] != ".cpython-311-aarch64-linux-gnu.so"

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -17,10 +18,12 @@ from crosswheel.verifier import verify_wheel
 
 SOURCE = '#include <stdio.h>\nint demo(char *b) { return sprintf(b, "%d", 42); }\n'
 ZIG = [sys.executable, "-m", "ziglang", "cc"]
+Build = Callable[[list[str], str], bytes]
+"""Compile the test source with a compiler command into a shared object; its bytes."""
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     folder = tmp_path_factory.mktemp("verifier")
     src = folder / "demo.c"
     src.write_text(SOURCE)
@@ -82,8 +85,13 @@ CASES = [
     ids=[f"{c[1][-1]}-on-{c[2]}" for c in CASES],
 )
 def test_binaries_are_checked_against_the_target(
-    build, tmp_path: Path, compiler: list[str], member: str, target: str, problem: str | None
-) -> None:  # type: ignore[no-untyped-def]
+    build: Build,
+    tmp_path: Path,
+    compiler: list[str],
+    member: str,
+    target: str,
+    problem: str | None,
+) -> None:
     data = build(compiler, Path(member).name)
     wheel = wheel_with(tmp_path, member, data)
     resolved = resolve_target(target)
@@ -105,8 +113,8 @@ def test_binaries_are_checked_against_the_target(
     ],
 )
 def test_extension_names_must_import_on_the_target(
-    build, tmp_path: Path, member: str, problem: str | None
-) -> None:  # type: ignore[no-untyped-def]
+    build: Build, tmp_path: Path, member: str, problem: str | None
+) -> None:
     """A right-CPU binary still fails when the target interpreter would not import its name."""
     data = build(["aarch64-linux-gnu-gcc"], "_x.so")
     wheel = wheel_with(tmp_path, member, data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,7 @@ def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
     dest = tmp_path / "demo-1.0-py3-none-any.whl"
     dest.write_bytes(b"previous")
 
-    def members():  # type: ignore[no-untyped-def]
+    def members() -> Iterator[tuple[zipfile.ZipInfo, bytes]]:
         yield zipfile.ZipInfo("a.py", DATE), b"a"
         raise RuntimeError("inner failure")
 

@@ -10,8 +10,10 @@ machine = platform.machine()
 pointer_size = sysconfig.get_config_var("SIZEOF_VOID_P")
 ext_suffix = sysconfig.get_config_var("EXT_SUFFIX")
 big_endian = 1 if sys.byteorder == "big" else 0
-print(f"crossdemo setup.py: machine={machine} pointer_size={pointer_size} "
-      f"byteorder={sys.byteorder} EXT_SUFFIX={ext_suffix}")
+print(
+    f"crossdemo setup.py: machine={machine} pointer_size={pointer_size} "
+    f"byteorder={sys.byteorder} EXT_SUFFIX={ext_suffix}"
+)
 
 setup(
     ext_modules=[
