@@ -1,25 +1,21 @@
-"""backend: the PEP 517 hooks, end to end, with real frontends, compilers and qemu.
+"""backend: what the PEP 517 backend guarantees around a cross build, with real frontends.
 
-The proof that a cross build works: the frontend builds the wheel, pip running
-*on the target* (under qemu) installs it, and the target's CPython imports it
-and calls into it.
+Pass-through without a target, byte-identical wheels, one clear error per user
+mistake with no wheel left behind, and refusal of a mislabeled binary. The
+builds that run on the target under qemu are in ``test_frontends_e2e.py``.
 """
 
 from __future__ import annotations
 
-import io
+import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 from typing import Callable
 
 import pytest
-from elftools.elf.dynamic import DynamicSection
-from elftools.elf.elffile import ELFFile
 
-from conftest import require_tool
-from targetpython import TargetPython
+from conftest import require, require_tool
 
 pytestmark = pytest.mark.e2e
 TARGET = "target=aarch64-linux-gnu"
@@ -41,9 +37,14 @@ def build_with(
     elif frontend == "build-no-isolation":
         cmd = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "-o", str(out)]
         cmd += [f"-C{s}" for s in settings]
-    else:
+    elif frontend == "pip":
         cmd = [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(out)]
         cmd += [f"--config-settings={s}" for s in settings]
+    else:
+        uv = shutil.which("uv")
+        require(uv is not None, "uv not found (pip install uv)")
+        cmd = [str(uv), "build", "--wheel", "--python", sys.executable, "-o", str(out)]
+        cmd += [arg for s in settings for arg in ("-C", s)]
     return run([*cmd, str(src)], env)
 
 
@@ -51,58 +52,6 @@ def only_wheel(out: Path) -> Path:
     wheels = sorted(out.glob("*.whl"))
     assert len(wheels) == 1, wheels
     return wheels[0]
-
-
-def needed_libraries(wheel: Path) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    with zipfile.ZipFile(wheel) as archive:
-        for name in archive.namelist():
-            if name.endswith(".so"):
-                elf = ELFFile(io.BytesIO(archive.read(name)))
-                assert elf["e_machine"] == "EM_AARCH64", name
-                needed = []
-                for section in elf.iter_sections():
-                    if isinstance(section, DynamicSection):
-                        needed += [
-                            t.needed  # type: ignore[attr-defined]
-                            for t in section.iter_tags()
-                            if t.entry.d_tag == "DT_NEEDED"
-                        ]
-                found[name] = needed
-    return found
-
-
-@pytest.mark.parametrize("frontend", ["build", "pip"])
-def test_cross_build_runs_on_aarch64(
-    frontend: str,
-    source_copy: Callable[[str], Path],
-    frontend_env: dict[str, str],
-    arm64_python: TargetPython,
-    tmp_path: Path,
-) -> None:
-    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
-    src = source_copy("setuptools-c")
-    out = tmp_path / "dist"
-    result = build_with(frontend, src, out, frontend_env, TARGET)
-    assert result.returncode == 0, result.stdout + result.stderr
-    log = result.stdout + result.stderr
-    # setup.py's own introspection saw the target (it prints what it saw).
-    assert "machine=aarch64 pointer_size=8" in log
-    assert "EXT_SUFFIX=.cpython-311-aarch64-linux-gnu.so" in log
-    wheel = only_wheel(out)
-    assert wheel.name.startswith("crossdemo-1.0.0-cp311-cp311-")
-    assert wheel.name.endswith("_aarch64.whl")
-    assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary files left"
-    libs = needed_libraries(wheel)
-    assert list(libs) == ["crossdemo/_native.cpython-311-aarch64-linux-gnu.so"]
-    assert not any(lib.startswith("libpython") for lib in next(iter(libs.values())))
-
-    site = tmp_path / "site"
-    arm64_python.install(wheel, site)
-    out_text = arm64_python.call(CALL, site)
-    assert "42" in out_text
-    assert '"build_machine": "aarch64"' in out_text
-    assert '"pointer_bits": 64' in out_text
 
 
 def test_pass_through_without_target(
@@ -131,8 +80,6 @@ def test_same_input_gives_identical_wheels(
     src = source_copy("setuptools-c")
     digests = []
     for attempt in ("one", "two"):
-        import shutil
-
         shutil.rmtree(src / "build", ignore_errors=True)
         out = tmp_path / attempt
         result = build_with(

@@ -7,38 +7,38 @@ target installs and the target's CPython runs.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
+import io
 import zipfile
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from elftools.elf.dynamic import DynamicSection
+from elftools.elf.elffile import ELFFile
 
-from conftest import require
+from conftest import require_tool
 from targetpython import TargetPython
+from test_backend import CALL, TARGET, build_with, only_wheel
 
 pytestmark = pytest.mark.e2e
-CALL = "import crossdemo, json; print(json.dumps([crossdemo.add(2, 40), crossdemo.build_info()]))"
-SETTING = "target=aarch64-linux-gnu"
 
 
-def command(frontend: str, src: Path, out: Path) -> list[str]:
-    if frontend == "build":
-        return [sys.executable, "-m", "build", "--wheel", "-o", str(out), f"-C{SETTING}", str(src)]
-    if frontend == "pip":
-        return [
-            sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(out),
-            f"--config-settings={SETTING}", str(src),
-        ]  # fmt: skip
-    uv = shutil.which("uv")
-    require(uv is not None, "uv not found (pip install uv)")
-    assert uv is not None
-    return [
-        uv, "build", "--wheel", "--python", sys.executable, "-o", str(out),
-        "-C", SETTING, str(src),
-    ]  # fmt: skip
+def needed_libraries(wheel: Path) -> dict[str, list[str]]:
+    """Each ELF member's DT_NEEDED entries (and a check that it is an aarch64 binary)."""
+    found: dict[str, list[str]] = {}
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            if name.endswith(".so"):
+                elf = ELFFile(io.BytesIO(archive.read(name)))
+                assert elf["e_machine"] == "EM_AARCH64", name
+                found[name] = [
+                    tag.needed  # type: ignore[attr-defined]
+                    for section in elf.iter_sections()
+                    if isinstance(section, DynamicSection)
+                    for tag in section.iter_tags()
+                    if tag.entry.d_tag == "DT_NEEDED"
+                ]
+    return found
 
 
 @pytest.mark.parametrize("frontend", ["build", "pip", "uv"])
@@ -49,32 +49,28 @@ def test_frontend_cross_builds_for_aarch64(
     arm64_python: TargetPython,
     tmp_path: Path,
 ) -> None:
+    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
     src = source_copy("setuptools-c")
     out = tmp_path / "dist"
-    result = subprocess.run(
-        command(frontend, src, out),
-        env=frontend_env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
+    result = build_with(frontend, src, out, frontend_env, TARGET)
     log = result.stdout + result.stderr
     assert result.returncode == 0, log
-    # setup.py ran under the shim in this frontend's isolated environment.
+    # setup.py ran under the shim in this frontend's isolated environment, and its own
+    # introspection saw the target (it prints what it saw).
     assert "crossdemo setup.py: machine=aarch64 pointer_size=8" in log, log
+    assert "EXT_SUFFIX=.cpython-311-aarch64-linux-gnu.so" in log, log
     assert "crosswheel: verified 1 binary" in log, log
-    wheels = sorted(out.glob("*.whl"))
-    assert len(wheels) == 1, wheels
-    wheel = wheels[0]
+    wheel = only_wheel(out)
     assert wheel.name.startswith("crossdemo-1.0.0-cp311-cp311-")
     assert wheel.name.endswith("_aarch64.whl")
     with zipfile.ZipFile(wheel) as archive:
-        names = archive.namelist()
         wheel_file = archive.read("crossdemo-1.0.0.dist-info/WHEEL").decode()
-    assert "crossdemo/_native.cpython-311-aarch64-linux-gnu.so" in names
     assert "Root-Is-Purelib: false" in wheel_file
-    assert not [p for p in out.iterdir() if p.name.startswith(".crosswheel")], "temp left"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary files left"
+    libs = needed_libraries(wheel)
+    assert list(libs) == ["crossdemo/_native.cpython-311-aarch64-linux-gnu.so"]
+    # A Linux extension must not link libpython (PEP 720): the interpreter provides it.
+    assert not any(lib.startswith("libpython") for lib in next(iter(libs.values())))
 
     site = tmp_path / "site"
     arm64_python.install(wheel, site)

@@ -56,15 +56,6 @@ print(json.dumps({
 }))
 """
 
-_SYSTEM = {
-    "linux": "Linux",
-    "android": "Android",
-    "ios": "iOS",
-    "macos": "Darwin",
-    "windows": "Windows",
-    "emscripten": "Emscripten",
-}
-
 
 def probe(extra_env: dict[str, str] | None) -> dict[str, Any]:
     """The introspection points as a fresh Python process answers them."""
@@ -97,7 +88,7 @@ def target_values(build: CrossBuild) -> dict[str, Any]:
         "sys.maxsize": 2 ** (target.arch.bits - 1) - 1,
         "os.uname().sysname": target.uname_sysname,
         "os.uname().machine": target.machine,
-        "platform.system()": _SYSTEM.get(target.family, target.family),
+        "platform.system()": target.platform_system,
         "platform.machine()": target.machine,
         "platform.architecture()[0]": f"{target.arch.bits}bit",
         "sysconfig.get_platform()": target.platform,

@@ -26,16 +26,9 @@ if TYPE_CHECKING:
 
 TOOLCHAIN_FILE = "crosswheel-toolchain.cmake"
 
-SYSTEM_NAME = {
-    "linux": "Linux",
-    "android": "Android",
-    "ios": "iOS",
-    "macos": "Darwin",
-    "windows": "Windows",
-    "emscripten": "Emscripten",
-    "wasi": "WASI",
-}
-"""``CMAKE_SYSTEM_NAME`` for each target family."""
+def system_name(target: Target) -> str:
+    """``CMAKE_SYSTEM_NAME``: ``platform.system()``'s name, but CMake spells WASI in capitals."""
+    return "WASI" if target.family == "wasi" else target.platform_system
 
 LAUNCHERS = ("ccache", "sccache", "distcc")
 """Words that start a compound ``CC`` without being the compiler."""
@@ -79,7 +72,7 @@ def toolchain_file(build: CrossBuild, user_toolchain: str | None = None) -> str:
     target, tool, interp = build.target, build.toolchain, build.interpreter
     lines = [
         "# Written by crosswheel for this build.",
-        f"set(CMAKE_SYSTEM_NAME {SYSTEM_NAME[target.family]})",
+        f"set(CMAKE_SYSTEM_NAME {system_name(target)})",
         f"set(CMAKE_SYSTEM_PROCESSOR {system_processor(target)})",
     ]
     if target.family == "android" and target.api_level:
