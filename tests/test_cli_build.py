@@ -287,8 +287,5 @@ def test_unknown_requirement(tmp_path: Path) -> None:
         str(tmp_path),
     )
     assert result.returncode == 1
-    assert (
-        "crosswheel: error: cannot download an sdist of 'crosswheel-no-such-project-xyz==0.0.1'"
-        in result.stderr
-    ), result.stderr
+    assert "has no project 'crosswheel-no-such-project-xyz'" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr

@@ -3,14 +3,13 @@
 Packagers build other people's projects, so every kind of source ends up as an
 unmodified source tree: a folder is used where it is, an sdist is unpacked into
 a scratch folder (refusing members that would land outside it), and a
-requirement is fetched as an sdist from the package index with pip first.
+requirement is fetched as an sdist from the package index first (without
+building it: see ``index.py``).
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from crosswheel.errors import CrosswheelError
+from crosswheel.index import fetch_sdist, index_url
 from crosswheel.report import info
 
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip")
@@ -89,38 +89,12 @@ def unpack_sdist(archive: Path, scratch: Path) -> Path:
 
 
 def download_sdist(requirement: str, scratch: Path) -> Path:
-    """Fetch ``requirement``'s sdist from the package index (pip's configuration applies)."""
+    """Fetch ``requirement``'s sdist from the package index (``PIP_INDEX_URL`` applies)."""
     dest = scratch / "download"
     dest.mkdir(parents=True, exist_ok=True)
-    info(f"downloading the sdist of {requirement}")
-    cmd = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--no-binary",
-        ":all:",
-        "--disable-pip-version-check",
-        "--quiet",
-        "--dest",
-        str(dest),
-        requirement,
-    ]
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        errors = [line for line in detail if line.startswith("ERROR")] or detail[-3:]
-        raise CrosswheelError(
-            f"cannot download an sdist of {requirement!r}: " + " / ".join(errors),
-            hint="check the name and version, and that the project publishes an sdist",
-        )
-    found = [p for p in dest.iterdir() if is_sdist_name(p.name)]
-    if len(found) != 1:
-        raise CrosswheelError(
-            f"pip downloaded {', '.join(p.name for p in found) or 'nothing'} for {requirement!r}"
-        )
-    return found[0]
+    index = index_url()
+    info(f"downloading the sdist of {requirement} from {index}")
+    return fetch_sdist(requirement, dest, index)
 
 
 def resolve_source(source: str, scratch: Path) -> Path:

@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 
 TOOLCHAIN_FILE = "crosswheel-toolchain.cmake"
 
+
 def system_name(target: Target) -> str:
     """``CMAKE_SYSTEM_NAME``: ``platform.system()``'s name, but CMake spells WASI in capitals."""
     return "WASI" if target.family == "wasi" else target.platform_system
+
 
 LAUNCHERS = ("ccache", "sccache", "distcc")
 """Words that start a compound ``CC`` without being the compiler."""
