@@ -181,3 +181,5 @@ def test_mislabeled_binary_is_refused(
         "refusing to ship crossdemo-1.0.0-cp311-cp311-",
         "crossdemo/libhelper.so: ELF 64-bit LSB x86-64, not ELF 64-bit LSB AArch64",
     )
+    # Refused before any tag was computed for it.
+    assert "platform tag" not in result.stdout + result.stderr

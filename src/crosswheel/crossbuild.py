@@ -146,6 +146,8 @@ def finish_wheel(
     inner_wheel: Path, build: CrossBuild, out_dir: Path, source_dir: Path | None = None
 ) -> FixResult:
     """Fix and verify a wheel the inner backend built; the result lands in ``out_dir``."""
+    # Foreign binaries first: no tag is worth computing for a wheel that will be refused.
+    verify_wheel(inner_wheel, build.target, None)
     platform_tags, stable = choose_tags(inner_wheel, build, source_dir)
     result = fix_wheel(inner_wheel, build.target, build.interpreter, out_dir, platform_tags, stable)
     for old, new in result.renamed:

@@ -180,8 +180,12 @@ def extension_problem(name: str, extension_suffixes: tuple[str, ...]) -> str | N
     return None
 
 
-def verify_wheel(path: Path, target: Target, extension_suffixes: tuple[str, ...]) -> int:
-    """Refuse ``path`` unless every binary in it matches ``target``; return how many there are."""
+def verify_wheel(path: Path, target: Target, extension_suffixes: tuple[str, ...] | None) -> int:
+    """Refuse ``path`` unless every binary in it matches ``target``; return how many there are.
+
+    ``extension_suffixes`` are the ones the target imports; ``None`` skips the
+    file-name check (for a wheel the fixer has yet to rename).
+    """
     problems: list[str] = []
     count = 0
     with zipfile.ZipFile(path) as archive:
@@ -192,7 +196,7 @@ def verify_wheel(path: Path, target: Target, extension_suffixes: tuple[str, ...]
                 problem = libc_problem(binary.name, archive.read(binary.name), target)
             if problem:
                 problems.append(f"{binary.name}: {problem}")
-            elif binary.name.endswith(".so"):
+            elif extension_suffixes is not None and binary.name.endswith(".so"):
                 problem = extension_problem(binary.name, extension_suffixes)
                 if problem:
                     problems.append(f"{binary.name}: {problem}")
