@@ -63,6 +63,8 @@ def test_targets_lists_what_this_machine_has() -> None:
     row = next(line.split() for line in lines if line.startswith("aarch64-linux-gnu "))
     assert row[:4] == ["aarch64-linux-gnu", "linux_aarch64", "aarch64-linux-gnu-gcc", "yes:"]
     assert row[4].endswith("_sysconfigdata__linux_aarch64-linux-gnu.py")
+    musl = next(line.split() for line in lines if line.startswith("aarch64-linux-musl "))
+    assert musl[2:5] == ["zig", "(-C", "toolchain=zig)"]  # ziglang is a test dependency
     ios = next(line.split() for line in lines if line.startswith("arm64-apple-ios "))
     assert ios[2:] == ["no", "no"]
     why = crosswheel("targets", "--why")

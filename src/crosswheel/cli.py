@@ -17,12 +17,16 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crosswheel import __version__
 from crosswheel.config import CrossConfig
 from crosswheel.errors import CrosswheelError
 from crosswheel.report import VERBOSITY_VAR, info
 from crosswheel.shim import ENV_VAR
+
+if TYPE_CHECKING:
+    from crosswheel.targets import Target
 
 
 def _settings(pairs: Sequence[str]) -> dict[str, str | list[str]]:
@@ -98,6 +102,17 @@ def _first_line(exc: CrosswheelError) -> str:
     return exc.message.splitlines()[0]
 
 
+def _zig_fallback(target: Target) -> str | None:
+    """``-C toolchain=zig`` when the default toolchain is missing but zig can build for it."""
+    from crosswheel.toolchain import find_toolchain
+
+    try:
+        find_toolchain(target, "zig")
+    except CrosswheelError:
+        return None
+    return "zig (-C toolchain=zig)"
+
+
 def cmd_targets(args: argparse.Namespace) -> int:
     from crosswheel.interpreter import find_target_interpreter
     from crosswheel.targets import KNOWN_TARGETS
@@ -108,7 +123,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
         try:
             compiler = find_toolchain(target).cc
         except CrosswheelError as exc:
-            compiler = "no: " + _first_line(exc) if args.why else "no"
+            compiler = _zig_fallback(target) or ("no: " + _first_line(exc) if args.why else "no")
         try:
             python = "yes: " + str(find_target_interpreter(target, None).source)
         except CrosswheelError as exc:
