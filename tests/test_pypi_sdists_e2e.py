@@ -1,9 +1,10 @@
 """Real sdists from PyPI, untouched, cross-built with ``crosswheel build`` and run on aarch64.
 
-Three shapes of project: markupsafe (setuptools, an optional C speedup that
+Four shapes of project: markupsafe (setuptools, an optional C speedup that
 falls back to pure Python when it cannot build, so the test checks that the C
 module is the one imported), msgpack (setuptools with Cython output shipped in
-the sdist) and contourpy (meson-python, C++ with pybind11, numpy at run time).
+the sdist), zstandard (setuptools with a C and a cffi backend, and a setup.py
+that special-cases cross builds) and contourpy (meson-python, C++ with pybind11, numpy at run time).
 Each wheel is installed by pip running on Debian's arm64 CPython under
 qemu-aarch64, and exercised there.
 """
@@ -67,6 +68,18 @@ CASES: dict[str, tuple[str, Callable[[Any], bool], tuple[str, ...]]] = {
         "packed = msgpack.packb(data);"
         "print(json.dumps([msgpack.unpackb(packed) == data, msgpack.Packer.__module__]))",
         lambda out: out == [True, "msgpack._cmsgpack"],
+        (),
+    ),
+    "zstandard==0.25.0": (
+        "import json, zstandard;"
+        "data = b'crosswheel ' * 500;"
+        "packed = zstandard.ZstdCompressor(level=3).compress(data);"
+        "back = zstandard.ZstdDecompressor().decompress(packed);"
+        "print(json.dumps([zstandard.backend, back == data, len(packed) < len(data),"
+        " zstandard.backend_c.__file__]))",
+        lambda out: (
+            out[:3] == ["cext", True, True] and out[3].endswith("zstandard/backend_c" + SUFFIX)
+        ),
         (),
     ),
     "contourpy==1.3.3": (

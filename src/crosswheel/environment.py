@@ -150,7 +150,11 @@ def build_environment(
     workdir: Path,
     environ: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Write the shim spec into ``workdir``; return the variables to add to the backend's env."""
+    """Write the shim spec into ``workdir``; return the variables to add to the backend's env.
+
+    ``SETUPTOOLS_EXT_SUFFIX`` stays unset: setuptools reads the shim's EXT_SUFFIX,
+    and projects that special-case the variable for crossenv (zstandard) break on it.
+    """
     environ = os.environ if environ is None else environ
     spec_path = workdir / SPEC_FILE
     spec_path.write_text(
@@ -160,7 +164,6 @@ def build_environment(
     env = {
         ENV_VAR: str(spec_path),
         "_PYTHON_HOST_PLATFORM": target.platform,
-        "SETUPTOOLS_EXT_SUFFIX": interpreter.ext_suffix,
         "CC": toolchain.cc,
         "CXX": toolchain.cxx,
         "AR": toolchain.ar,

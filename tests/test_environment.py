@@ -1,0 +1,41 @@
+"""environment: the variables the inner backend gets, from the real arm64 target Python."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from crosswheel.environment import build_environment
+from crosswheel.shim import ENV_VAR
+from crosswheel.targets import resolve_target
+from test_shim import TOOLCHAIN, arm64_interpreter
+
+
+def test_backend_environment(tmp_path: Path) -> None:
+    target = resolve_target("aarch64-linux-gnu")
+    env = build_environment(target, arm64_interpreter(), TOOLCHAIN, tmp_path, environ={})
+    spec = json.loads(Path(env[ENV_VAR]).read_text())
+    assert spec["multiarch"] == "aarch64-linux-gnu"
+    assert Path(env[ENV_VAR]).parent == tmp_path
+    assert env["_PYTHON_HOST_PLATFORM"] == "linux-aarch64"
+    assert (env["CC"], env["CXX"], env["AR"]) == (
+        "aarch64-linux-gnu-gcc",
+        "aarch64-linux-gnu-g++",
+        "aarch64-linux-gnu-ar",
+    )
+    assert env["PKG_CONFIG_LIBDIR"].split(":")[0] == "/usr/lib/aarch64-linux-gnu/pkgconfig"
+    # setuptools reads EXT_SUFFIX from the shim; the variable breaks projects that
+    # special-case it (zstandard's setup.py).
+    assert "SETUPTOOLS_EXT_SUFFIX" not in env
+
+
+def test_users_pkg_config_and_cppflags_are_kept(tmp_path: Path) -> None:
+    target = resolve_target("aarch64-linux-gnu")
+    interpreter = arm64_interpreter()
+    user = {"PKG_CONFIG_LIBDIR": "/opt/mine", "CPPFLAGS": "-DUSER=1"}
+    env = build_environment(target, interpreter, TOOLCHAIN, tmp_path, environ=user)
+    assert "PKG_CONFIG_LIBDIR" not in env  # the user's value stays in force
+    if interpreter.extra_include_dirs:
+        assert env["CPPFLAGS"].startswith("-DUSER=1 -idirafter ")
+    else:
+        assert "CPPFLAGS" not in env
