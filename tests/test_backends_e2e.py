@@ -172,8 +172,25 @@ def _rust_std_installed(triple: str) -> bool:
     return out.returncode == 0 and any(Path(out.stdout.strip()).glob("libstd-*.rlib"))
 
 
-def test_maturin_without_the_targets_rust_std_is_one_clear_message(
-    source_copy: Callable[[str], Path], frontend_env: dict[str, str], tmp_path: Path
+# Rust projects: example folder -> (wheel name prefix, cargo target folder, code that calls it)
+RUST_PROJECTS = {
+    "maturin-rust": (
+        "rustdemo-1.0.0-py3-none-",
+        "target",
+        "import rustdemo; "
+        "print(rustdemo.lib.add(2, 40), rustdemo.ffi.string(rustdemo.lib.target_arch()).decode())",
+    ),
+    "setuptools-rust": (
+        "rsdemo-1.0.0-cp311-cp311-",
+        "rust/target",
+        "import rsdemo; print(rsdemo.add(2, 40), rsdemo.target_arch())",
+    ),
+}
+
+
+@pytest.mark.parametrize("project", list(RUST_PROJECTS))
+def test_missing_rust_std_is_one_clear_message(
+    project: str, source_copy: Callable[[str], Path], frontend_env: dict[str, str], tmp_path: Path
 ) -> None:
     require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
     require_tool("rustc", "rustup")
@@ -182,7 +199,7 @@ def test_maturin_without_the_targets_rust_std_is_one_clear_message(
     out = tmp_path / "dist"
     cmd = [sys.executable, "-m", "build", "--wheel", "-o", str(out), f"-C{TARGET}"]
     result = subprocess.run(
-        [*cmd, str(source_copy("maturin-rust"))],
+        [*cmd, str(source_copy(project))],
         env=frontend_env,
         capture_output=True,
         text=True,
@@ -196,30 +213,32 @@ def test_maturin_without_the_targets_rust_std_is_one_clear_message(
     assert not list(out.glob("*.whl")) if out.exists() else True
 
 
-def test_maturin_builds_with_crosswheels_cargo_target_and_linker(
-    source_copy: Callable[[str], Path], frontend_env: dict[str, str], tmp_path: Path
+@pytest.mark.parametrize("project", list(RUST_PROJECTS))
+def test_rust_build_goes_through_crosswheels_cargo_target_and_linker(
+    project: str, source_copy: Callable[[str], Path], frontend_env: dict[str, str], tmp_path: Path
 ) -> None:
     """The one Rust std here is x86_64's: a "cross" build for x86_64-linux-gnu.
 
-    It still goes through the adapter: ``--target``, cargo's per-target linker (a
-    logging wrapper around the toolchain's gcc proves cargo linked with it), and
-    the wheel runs here.
+    It still goes through the adapter (maturin's, or setuptools' for setuptools-rust):
+    cargo's ``--target`` and per-target linker (a logging wrapper around the
+    toolchain's gcc proves cargo linked with it), and the wheel runs here.
     """
     require_tool("x86_64-linux-gnu-gcc", "gcc-x86-64-linux-gnu")
     require_tool("cargo", "rustup")
     require(_rust_std_installed("x86_64-unknown-linux-gnu"), "no x86_64 Rust std")
+    prefix, target_dir, code = RUST_PROJECTS[project]
     log = tmp_path / "linker.log"
     wrapper = tmp_path / "bin" / "logging-gcc"
     wrapper.parent.mkdir()
     wrapper.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec x86_64-linux-gnu-gcc "$@"\n')
     wrapper.chmod(0o755)
     env = {**frontend_env, "CC": str(wrapper)}
-    src = source_copy("maturin-rust")
+    src = source_copy(project)
     wheel = build_wheel(src, tmp_path / "dist", env, "target=x86_64-linux-gnu")
-    assert wheel.name.startswith("rustdemo-1.0.0-py3-none-")
+    assert wheel.name.startswith(prefix)
     assert wheel.name.endswith("_x86_64.whl")
-    assert (src / "target" / "x86_64-unknown-linux-gnu" / "release").is_dir()
-    assert "-shared" in log.read_text() and "rustdemo" in log.read_text()
+    assert (src / target_dir / "x86_64-unknown-linux-gnu" / "release").is_dir()
+    assert "-shared" in log.read_text()
 
     site = tmp_path / "site"
     subprocess.run(
@@ -227,10 +246,6 @@ def test_maturin_builds_with_crosswheels_cargo_target_and_linker(
         env=frontend_env,
         capture_output=True,
         check=True,
-    )
-    code = (
-        "import rustdemo; "
-        "print(rustdemo.lib.add(2, 40), rustdemo.ffi.string(rustdemo.lib.target_arch()).decode())"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],

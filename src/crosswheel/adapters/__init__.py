@@ -8,19 +8,43 @@ with no adapter still gets the shim, and a warning that names it.
 
 from __future__ import annotations
 
+import importlib.util
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from crosswheel.adapters._base import Adapter, Settings
 from crosswheel.adapters.cmake import ScikitBuildCoreAdapter
-from crosswheel.adapters.maturin import MaturinAdapter
+from crosswheel.adapters.maturin import (
+    MaturinAdapter,
+    cargo_environment,
+    check_rust_std,
+    rust_triple,
+)
 from crosswheel.adapters.meson import MesonPythonAdapter
 from crosswheel.report import warn
+
+if TYPE_CHECKING:
+    from crosswheel.crossbuild import CrossBuild
 
 __all__ = ["ADAPTERS", "Adapter", "Settings", "adapter_for"]
 
 
 class SetuptoolsAdapter(Adapter):
-    """setuptools reads sysconfig and ``CC``/``_PYTHON_HOST_PLATFORM``: the shim is enough."""
+    """setuptools reads sysconfig and ``CC``/``_PYTHON_HOST_PLATFORM``: the shim is enough.
+
+    Rust extensions (setuptools-rust in the build environment) are built by cargo,
+    which the shim does not reach: it gets the same target, linker and PyO3
+    variables as maturin, after a check that the target's Rust std is installed.
+    """
 
     modules = ("setuptools",)
+
+    def environment(self, build: CrossBuild, workdir: Path) -> dict[str, str]:
+        if importlib.util.find_spec("setuptools_rust") is None:
+            return {}
+        check_rust_std(rust_triple(build.target), os.environ)
+        return cargo_environment(build, workdir)
 
 
 class PurePythonAdapter(Adapter):

@@ -74,7 +74,7 @@ def check_rust_std(triple: str, environ: Mapping[str, str]) -> Path:
     hint = f"rustup target add {triple}"
     if not rustc:
         raise CrosswheelError(
-            "maturin cross builds need Rust, and rustc is not on PATH",
+            "a Rust cross build needs rustc, and it is not on PATH",
             hint=f"install rustup (https://rustup.rs), then: {hint}",
         )
     try:
@@ -131,24 +131,32 @@ class MaturinAdapter(Adapter):
         return settings
 
     def environment(self, build: CrossBuild, workdir: Path) -> dict[str, str]:
-        triple = rust_triple(build.target)
-        name = cargo_env_name(triple)
-        underscored = triple.replace("-", "_")
-        cc = build.toolchain.cc
-        env = {
-            "CARGO_BUILD_TARGET": triple,
-            f"CARGO_TARGET_{name}_LINKER": shlex.split(cc)[0],
-            # The cc crate: the target's compilers by triple; build scripts keep the host's.
-            f"CC_{underscored}": cc,
-            f"CXX_{underscored}": build.toolchain.cxx,
-            f"AR_{underscored}": build.toolchain.ar,
-            "HOST_CC": os.environ.get("HOST_CC", "cc"),
-            "HOST_CXX": os.environ.get("HOST_CXX", "c++"),
-            "PYO3_CROSS_LIB_DIR": str(pyo3_cross_lib_dir(build, workdir)),
-            "PYO3_CROSS_PYTHON_VERSION": build.interpreter.version_string,
-            "PYO3_CROSS_PYTHON_IMPLEMENTATION": "CPython",
-        }
-        runner = emulator(build)
-        if runner is not None:
-            env[f"CARGO_TARGET_{name}_RUNNER"] = shlex.join(runner)
-        return env
+        return cargo_environment(build, workdir)
+
+
+def cargo_environment(build: CrossBuild, workdir: Path) -> dict[str, str]:
+    """cargo's target and linker, the cc crate's compilers and PyO3's target Python.
+
+    maturin and setuptools-rust both read ``CARGO_BUILD_TARGET`` and PyO3's variables.
+    """
+    triple = rust_triple(build.target)
+    name = cargo_env_name(triple)
+    underscored = triple.replace("-", "_")
+    cc = build.toolchain.cc
+    env = {
+        "CARGO_BUILD_TARGET": triple,
+        f"CARGO_TARGET_{name}_LINKER": shlex.split(cc)[0],
+        # The cc crate: the target's compilers by triple; build scripts keep the host's.
+        f"CC_{underscored}": cc,
+        f"CXX_{underscored}": build.toolchain.cxx,
+        f"AR_{underscored}": build.toolchain.ar,
+        "HOST_CC": os.environ.get("HOST_CC", "cc"),
+        "HOST_CXX": os.environ.get("HOST_CXX", "c++"),
+        "PYO3_CROSS_LIB_DIR": str(pyo3_cross_lib_dir(build, workdir)),
+        "PYO3_CROSS_PYTHON_VERSION": build.interpreter.version_string,
+        "PYO3_CROSS_PYTHON_IMPLEMENTATION": "CPython",
+    }
+    runner = emulator(build)
+    if runner is not None:
+        env[f"CARGO_TARGET_{name}_RUNNER"] = shlex.join(runner)
+    return env
