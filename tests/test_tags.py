@@ -193,6 +193,10 @@ def test_new_symbols_refuse_an_old_requested_tag(compile_so: Compile) -> None:
     with pytest.raises(CrosswheelError, match=r"GLIBC_2\.36 \(needed by _ext\.so\)"):
         check_requested_tag("manylinux2014_aarch64", target, binaries)
     check_requested_tag("manylinux_2_39_aarch64", target, binaries)  # newer is fine
+    # The computed tag says why the next more compatible policy does not fit.
+    decision = linux_tag(target, binaries)
+    assert decision.platform == "manylinux_2_36_aarch64"
+    assert decision.reasons == ("GLIBC_2.36 (needed by _ext.so)",)
     with pytest.raises(CrosswheelError, match="does not match"):
         check_requested_tag("manylinux_2_39_x86_64", target, binaries)
     with pytest.raises(CrosswheelError, match="does not match"):

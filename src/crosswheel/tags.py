@@ -146,11 +146,13 @@ def _policy_tag(
     policies: tuple[Policy, ...], fallback: str, arch: str, binaries: list[ElfFacts]
 ) -> TagDecision:
     """The most compatible policy every binary satisfies, or ``fallback`` with the reasons."""
+    tried: Policy | None = None  # the next more compatible policy for this arch
     for policy in policies:
         if not policy_problems(policy, arch, binaries):
-            best = policies[0]
-            reasons = () if policy is best else tuple(policy_problems(best, arch, binaries))
+            reasons = tuple(policy_problems(tried, arch, binaries)) if tried else ()
             return TagDecision(policy.tag(arch), reasons)
+        if arch in policy.arches:
+            tried = policy
     newest = [p for p in policies if arch in p.arches][-1:] or list(policies[-1:])
     return TagDecision(fallback, tuple(policy_problems(newest[0], arch, binaries)))
 
