@@ -42,6 +42,17 @@ def test_metadata_then_wheel_with_target(
     assert sorted(p.name for p in out.iterdir()) == [name]
 
 
+def test_requires_add_what_the_cross_toolchain_needs(
+    source_copy: Callable[[str], Path],
+) -> None:
+    """``toolchain=zig`` needs ziglang in the build environment: the hook asks for it."""
+    hooks = caller(source_copy("setuptools-c"))
+    plain = hooks.get_requires_for_build_wheel(TARGET)
+    with_zig = hooks.get_requires_for_build_wheel({**TARGET, "toolchain": "zig"})
+    assert "ziglang" not in plain
+    assert with_zig == [*plain, "ziglang"]
+
+
 def test_sdist_is_the_inner_backends(source_copy: Callable[[str], Path], tmp_path: Path) -> None:
     hooks = caller(source_copy("setuptools-c"))
     assert isinstance(hooks.get_requires_for_build_sdist(TARGET), list)

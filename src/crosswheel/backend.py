@@ -50,13 +50,17 @@ def _caller(
 
 
 def get_requires(hook: str, settings: ConfigSettings | None) -> list[str]:
+    """The inner backend's requirements, plus the cross toolchain's (``ziglang``)."""
+
     def run() -> list[str]:
         config = _config(settings)
-        build = resolve_cross_build(config) if config.target else None
+        build = resolve_cross_build(config, installed=False) if config.target else None
         with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
             caller, inner_settings = _caller(config, build, Path(tmp))
-            requires = caller.call(hook, config_settings=inner_settings)
-        return list(requires)
+            requires = list(caller.call(hook, config_settings=inner_settings))
+        if build is not None:
+            requires += [r for r in build.toolchain.requires if r not in requires]
+        return requires
 
     return _fail_cleanly(run)
 

@@ -50,12 +50,16 @@ class CrossBuild:
         return build_environment(self.target, self.interpreter, self.toolchain, workdir)
 
 
-def resolve_cross_build(config: CrossConfig) -> CrossBuild:
-    """Resolve target, interpreter and toolchain, or fail with a message that says why."""
+def resolve_cross_build(config: CrossConfig, installed: bool = True) -> CrossBuild:
+    """Resolve target, interpreter and toolchain, or fail with a message that says why.
+
+    ``installed=False``: before the build requirements are installed (see
+    ``find_toolchain``).
+    """
     assert config.target is not None
     target = resolve_target(config.target, config.api_level, config.min_version)
     interpreter = find_target_interpreter(target, config.target_python)
-    toolchain = find_toolchain(target, config.toolchain)
+    toolchain = find_toolchain(target, config.toolchain, installed=installed)
     if not toolchain.cxx_found:
         warn(f"{toolchain.cxx} not found; C++ sources will not build")
     mode = (config.android_page_size_check or "error").strip().lower()

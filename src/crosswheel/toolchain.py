@@ -37,6 +37,8 @@ class Toolchain:
     machine: str
     """What the C compiler says it builds for (``-dumpmachine``)."""
     cxx_found: bool = True
+    requires: tuple[str, ...] = ()
+    """Python packages the build environment needs for these commands (``ziglang``)."""
 
     @property
     def cc_argv(self) -> list[str]:
@@ -92,11 +94,12 @@ def zig_target(target: Target) -> str:
     )
 
 
-def _zig_toolchain(target: Target, spec: str) -> Toolchain:
-    if importlib.util.find_spec("ziglang") is None:
+def _zig_toolchain(target: Target, spec: str, installed: bool) -> Toolchain:
+    if installed and importlib.util.find_spec("ziglang") is None:
         raise CrosswheelError(
             "toolchain=zig needs the ziglang package in the build environment",
-            hint="add 'ziglang' to the project's build requirements or pip install ziglang",
+            hint="frontends install it from get_requires_for_build_wheel; without build "
+            "isolation: pip install ziglang",
         )
     ztarget = spec.split(":", 1)[1] if ":" in spec else zig_target(target)
     zig = f"{shlex.quote(sys.executable)} -m ziglang"
@@ -107,6 +110,7 @@ def _zig_toolchain(target: Target, spec: str) -> Toolchain:
         strip=f"{zig} objcopy --strip-all",
         ranlib=f"{zig} ranlib",
         machine=ztarget,
+        requires=("ziglang",),
     )
 
 
@@ -173,12 +177,20 @@ def _check_builds_for(target: Target, cc: str, machine: str) -> None:
 
 
 def find_toolchain(
-    target: Target, prefix: str | None = None, environ: Mapping[str, str] | None = None
+    target: Target,
+    prefix: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    installed: bool = True,
 ) -> Toolchain:
-    """Locate the cross compilers for ``target``; the user's ``CC`` and friends win."""
+    """Locate the cross compilers for ``target``; the user's ``CC`` and friends win.
+
+    ``installed=False`` accepts a toolchain whose Python packages are not installed
+    yet (``Toolchain.requires``): the frontend installs them from
+    ``get_requires_for_build_wheel``.
+    """
     env = os.environ if environ is None else environ
     if prefix is not None and (prefix == "zig" or prefix.startswith("zig:")):
-        return _zig_toolchain(target, prefix)
+        return _zig_toolchain(target, prefix, installed)
     if target.family != "linux" and prefix is None and not env.get("CC"):
         cc = _family_compiler(target, env)
         machine = _dumpmachine(cc)
