@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crosswheel.environment import build_environment
+import pytest
+
+from crosswheel.environment import build_environment, header_mismatch_warnings
 from crosswheel.shim import ENV_VAR
 from crosswheel.targets import resolve_target
 from test_shim import TOOLCHAIN, arm64_interpreter
@@ -39,3 +41,24 @@ def test_users_pkg_config_and_cppflags_are_kept(tmp_path: Path) -> None:
         assert env["CPPFLAGS"].startswith("-DUSER=1 -idirafter ")
     else:
         assert "CPPFLAGS" not in env
+
+
+@pytest.mark.parametrize(
+    ("triplet", "described"),
+    [
+        ("aarch64-linux-gnu", None),
+        ("arm-linux-gnueabihf", "(32-bit little-endian)"),
+        ("s390x-linux-gnu", "(64-bit big-endian)"),
+    ],
+)
+def test_numpy_headers_of_another_word_size_or_byte_order(
+    triplet: str, described: str | None
+) -> None:
+    """This environment has numpy (a test dependency), built for x86_64."""
+    warnings = header_mismatch_warnings(resolve_target(triplet))
+    if described is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1
+        assert warnings[0].startswith("numpy in the build environment is built for this machine")
+        assert f"not {triplet} {described}" in warnings[0]

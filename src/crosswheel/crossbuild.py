@@ -14,7 +14,7 @@ from pathlib import Path
 from packaging.tags import parse_tag
 
 from crosswheel.config import CrossConfig
-from crosswheel.environment import build_environment
+from crosswheel.environment import build_environment, header_mismatch_warnings
 from crosswheel.errors import CrosswheelError
 from crosswheel.fixer import FixResult, fix_wheel
 from crosswheel.interpreter import TargetInterpreter, find_target_interpreter
@@ -71,9 +71,12 @@ def resolve_cross_build(config: CrossConfig, installed: bool = True) -> CrossBui
 
 
 def announce(build: CrossBuild, what: str) -> None:
+    """The progress lines at the start of a build, and what may go wrong in it."""
     info(f"{what} for {build.target.triplet}")
     info(f"  compiler: {build.toolchain.describe()}")
     info(f"  target Python: {build.interpreter.describe()}")
+    for message in header_mismatch_warnings(build.target):
+        warn(message)
 
 
 def _read_elf_binaries(wheel: Path) -> tuple[list[ElfFacts], list[str], list[str]]:

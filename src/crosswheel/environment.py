@@ -8,9 +8,12 @@ from one target, interpreter and toolchain, so they cannot disagree.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shlex
+import struct
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -178,3 +181,28 @@ def build_environment(
         if key not in environ:
             env[key] = value
     return env
+
+
+HEADER_PACKAGES = ("numpy",)
+"""Build requirements whose C headers describe the machine their wheel was built for."""
+
+
+def header_mismatch_warnings(target: Target) -> list[str]:
+    """Warnings for build requirements whose C headers describe this machine, not the target.
+
+    numpy's ``_numpyconfig.h`` fixes ``NPY_SIZEOF_LONG`` and friends: compiled for a
+    target of another word size or byte order, numpy C-API code is silently wrong.
+    """
+    host_bits = struct.calcsize("P") * 8
+    if target.arch.bits == host_bits and target.arch.byteorder == sys.byteorder:
+        return []
+    host = f"{host_bits}-bit {sys.byteorder}-endian"
+    wanted = f"{target.arch.bits}-bit {target.arch.byteorder}-endian"
+    return [
+        f"{name} in the build environment is built for this machine: its C headers describe "
+        f"a {host} machine, not {target.triplet} ({wanted}); extensions that use its C API "
+        "will be miscompiled"
+        for name in HEADER_PACKAGES
+        if importlib.util.find_spec(name) is not None
+    ]
+
