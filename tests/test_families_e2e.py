@@ -45,27 +45,30 @@ def auditwheel_tag(wheel: Path) -> str:
     return str(json.loads(result.stdout)["overall_tag"])
 
 
+@pytest.mark.parametrize("target_python", ["multiarch", "sysroot"])
 def test_zig_glibc_217_abi3_wheel_runs_on_aarch64(
+    target_python: str,
     source_copy: Callable[[str], Path],
     frontend_env: dict[str, str],
     arm64_python: TargetPython,
     tmp_path: Path,
 ) -> None:
-    try:
-        import ziglang  # noqa: F401
-    except ImportError:
-        require(False, "ziglang is not installed (pip install ziglang)")
-    # The project does not name ziglang: crosswheel's get_requires_for_build_wheel
-    # asks the frontend to install it into the isolated build environment.
+    """zig with glibc pinned to 2.17; the target Python from multiarch or a sysroot.
+
+    The project does not name ziglang: crosswheel's get_requires_for_build_wheel
+    asks the frontend to install it into the isolated build environment. With
+    multiarch, Debian's pyconfig.h dispatcher must resolve for zig as for Debian's gcc.
+    """
+    settings = ["target=manylinux2014_aarch64", "toolchain=zig"]
+    if target_python == "sysroot":
+        settings.append(f"target-python={arm64_python.root}")
+    else:
+        require(
+            Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py").is_file(),
+            "no multiarch target Python (apt-get install libpython3.11-dev:arm64)",
+        )
     src = source_copy("setuptools-abi3")
-    wheel = build_wheel(
-        src,
-        tmp_path / "out",
-        frontend_env,
-        "target=manylinux2014_aarch64",
-        "toolchain=zig",
-        f"target-python={arm64_python.root}",
-    )
+    wheel = build_wheel(src, tmp_path / "out", frontend_env, *settings)
     assert wheel.name == "crossabi3-1.0.0-cp39-abi3-manylinux_2_17_aarch64.whl"
     assert auditwheel_tag(wheel) == "manylinux_2_17_aarch64"
     site = tmp_path / "site"

@@ -175,8 +175,10 @@ def _build_interpreter(
     extra: tuple[Path, ...] = ()
     if multiarch_config.is_file():
         config_h = multiarch_config
-        if sysroot is not None:
-            extra = (root / "usr" / "include",)
+        # Debian's pyconfig.h dispatcher includes <MULTIARCH/pythonX.Y/pyconfig.h>:
+        # Debian's cross gcc searches /usr/include, but clang, zig and a sysroot's
+        # headers need the folder named.
+        extra = (root / "usr" / "include",)
     else:
         config_h = include_dir / "pyconfig.h"
     if not config_h.is_file():
