@@ -158,6 +158,21 @@ def test_sdist_file_without_pyproject_uses_the_legacy_backend(
 
 
 @pytest.mark.e2e
+def test_same_sdist_gives_identical_wheels(tmp_path: Path, frontend_env: dict[str, str]) -> None:
+    """Each build unpacks the sdist into a fresh scratch folder: its path must not leak."""
+    sdist = make_sdist(plain_project(tmp_path / "crossdemo-1.0.0"), tmp_path)
+    wheels = []
+    for attempt in ("one", "two"):
+        out = tmp_path / attempt
+        result = crosswheel(
+            "build", str(sdist), "-t", "aarch64-linux-gnu", "-o", str(out), env=frontend_env
+        )
+        assert result.returncode == 0, result.stderr
+        wheels.append(only_wheel(out).read_bytes())
+    assert wheels[0] == wheels[1]
+
+
+@pytest.mark.e2e
 def test_several_targets_and_no_isolation(
     tmp_path: Path, arm64_python: TargetPython, frontend_env: dict[str, str]
 ) -> None:

@@ -34,8 +34,14 @@ def test_backend_environment(tmp_path: Path) -> None:
 def test_users_pkg_config_and_cppflags_are_kept(tmp_path: Path) -> None:
     target = resolve_target("aarch64-linux-gnu")
     interpreter = arm64_interpreter()
-    user = {"PKG_CONFIG_LIBDIR": "/opt/mine", "CPPFLAGS": "-DUSER=1"}
-    env = build_environment(target, interpreter, TOOLCHAIN, tmp_path, environ=user)
+    user = {"PKG_CONFIG_LIBDIR": "/opt/mine", "CPPFLAGS": "-DUSER=1", "CFLAGS": "-O1"}
+    source = tmp_path / "src"
+    env = build_environment(
+        target, interpreter, TOOLCHAIN, tmp_path, environ=user, source_dir=source
+    )
+    # The source folder's path is kept out of debug info, after the user's own flags.
+    assert env["CFLAGS"] == f"-O1 -ffile-prefix-map={source}=."
+    assert env["CXXFLAGS"] == f"-ffile-prefix-map={source}=."
     assert "PKG_CONFIG_LIBDIR" not in env  # the user's value stays in force
     if interpreter.extra_include_dirs:
         assert env["CPPFLAGS"].startswith("-DUSER=1 -idirafter ")

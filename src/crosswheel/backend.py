@@ -43,7 +43,7 @@ def _caller(
     if build is None:
         return InnerBackendCaller(Path.cwd(), config.inner), dict(config.inner_settings)
     adapter = adapter_for(config.inner.name)
-    env = build.environment(workdir)
+    env = build.environment(workdir, source_dir=Path.cwd())
     env.update(adapter.environment(build, workdir))
     settings = adapter.config_settings(build, workdir, dict(config.inner_settings))
     return InnerBackendCaller(Path.cwd(), config.inner, env), settings

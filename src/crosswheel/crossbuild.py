@@ -45,9 +45,11 @@ class CrossBuild:
     page_size_check: str = "error"
     """``error`` or ``warn``: Android LOAD segments not aligned to 16 KB."""
 
-    def environment(self, workdir: Path) -> dict[str, str]:
+    def environment(self, workdir: Path, source_dir: Path | None = None) -> dict[str, str]:
         """The inner backend's extra environment (writes the shim spec into ``workdir``)."""
-        return build_environment(self.target, self.interpreter, self.toolchain, workdir)
+        return build_environment(
+            self.target, self.interpreter, self.toolchain, workdir, source_dir=source_dir
+        )
 
 
 def resolve_cross_build(config: CrossConfig, installed: bool = True) -> CrossBuild:

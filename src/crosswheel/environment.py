@@ -152,11 +152,15 @@ def build_environment(
     toolchain: Toolchain,
     workdir: Path,
     environ: Mapping[str, str] | None = None,
+    source_dir: Path | None = None,
 ) -> dict[str, str]:
     """Write the shim spec into ``workdir``; return the variables to add to the backend's env.
 
     ``SETUPTOOLS_EXT_SUFFIX`` stays unset: setuptools reads the shim's EXT_SUFFIX,
     and projects that special-case the variable for crossenv (zstandard) break on it.
+    ``source_dir`` is mapped to ``.`` in debug info, so that the same source built
+    from another folder (an sdist unpacked into a fresh scratch folder) gives the
+    same bytes.
     """
     environ = os.environ if environ is None else environ
     spec_path = workdir / SPEC_FILE
@@ -177,6 +181,10 @@ def build_environment(
         dirs = interpreter.extra_include_dirs
         flags = " ".join(f"-idirafter {shlex.quote(str(d))}" for d in dirs)
         env["CPPFLAGS"] = f"{environ.get('CPPFLAGS', '')} {flags}".strip()
+    if source_dir is not None and not any(c.isspace() for c in str(source_dir)):
+        prefix_map = f"-ffile-prefix-map={source_dir}=."
+        for key in ("CFLAGS", "CXXFLAGS"):
+            env[key] = f"{environ.get(key, '')} {prefix_map}".strip()
     for key, value in _pkg_config_env(target, interpreter).items():
         if key not in environ:
             env[key] = value
