@@ -73,3 +73,14 @@ def test_bad_configuration_is_one_clear_error(tmp_path: Path, text: str, message
         CrosswheelError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
     ):
         load_config(src, None, environ={})
+
+
+def test_build_requirements_by_canonical_name(tmp_path: Path) -> None:
+    src = write_pyproject(
+        tmp_path,
+        "[build-system]\n"
+        'requires = ["crosswheel", "NumPy>=2; python_version>\'3\'", "Meson_Python", "@bad@"]\n',
+    )
+    config = load_config(src, None, environ={})
+    assert config.build_requires == ("crosswheel", "numpy", "meson-python")
+    assert load_config(tmp_path / "nowhere", None, environ={}).build_requires == ()

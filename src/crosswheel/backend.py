@@ -107,7 +107,7 @@ def build(
         workdir = Path(tempfile.mkdtemp(prefix=".crosswheel-", dir=out))
         try:
             if cross:
-                announce(cross, f"building {Path.cwd().name}")
+                announce(cross, f"building {Path.cwd().name}", config.build_requires)
             inner_out = workdir / "inner"
             inner_out.mkdir()
             caller, inner_settings = _caller(config, cross, workdir)

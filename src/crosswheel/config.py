@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from crosswheel.errors import CrosswheelError
 
 if sys.version_info >= (3, 11):
@@ -75,6 +78,21 @@ class CrossConfig:
     """``error`` (default) or ``warn``: 16 KB LOAD alignment on Android."""
     inner_settings: dict[str, str | list[str]] = field(default_factory=dict)
     """The config settings that belong to the inner backend."""
+    build_requires: tuple[str, ...] = ()
+    """The project's ``[build-system] requires``, by canonical name."""
+
+
+def build_requirement_names(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
+    """Canonical names of ``[build-system] requires`` (unparsable entries are skipped)."""
+    system = pyproject.get("build-system")
+    requires = system.get("requires") if isinstance(system, dict) else None
+    names = []
+    for entry in requires if isinstance(requires, list) else []:
+        try:
+            names.append(canonicalize_name(Requirement(str(entry)).name))
+        except InvalidRequirement:
+            continue
+    return tuple(names)
 
 
 def read_pyproject(source_dir: Path) -> dict[str, Any]:
@@ -175,8 +193,9 @@ def load_config(
         raise CrosswheelError(
             f"config setting {INNER_BACKEND_PATH_SETTING!r} needs {INNER_BACKEND_SETTING!r}"
         )
-    else:
-        inner = inner_backend_from_pyproject(read_pyproject(source_dir))
+    pyproject = read_pyproject(source_dir)
+    if inner_name is None:
+        inner = inner_backend_from_pyproject(pyproject)
     return CrossConfig(
         inner=inner,
         target=ours.get("target"),
@@ -187,4 +206,5 @@ def load_config(
         platform_tag=ours.get("platform-tag"),
         android_page_size_check=ours.get("android-page-size-check"),
         inner_settings=theirs,
+        build_requires=build_requirement_names(pyproject),
     )

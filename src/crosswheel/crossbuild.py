@@ -8,6 +8,7 @@ verifier). The backend and the command line share both.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,12 +73,12 @@ def resolve_cross_build(config: CrossConfig, installed: bool = True) -> CrossBui
     return CrossBuild(target, interpreter, toolchain, config.platform_tag, mode)
 
 
-def announce(build: CrossBuild, what: str) -> None:
+def announce(build: CrossBuild, what: str, build_requires: Iterable[str] = ()) -> None:
     """The progress lines at the start of a build, and what may go wrong in it."""
     info(f"{what} for {build.target.triplet}")
     info(f"  compiler: {build.toolchain.describe()}")
     info(f"  target Python: {build.interpreter.describe()}")
-    for message in header_mismatch_warnings(build.target):
+    for message in header_mismatch_warnings(build.target, tuple(build_requires)):
         warn(message)
 
 

@@ -14,7 +14,7 @@ import os
 import shlex
 import struct
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -195,8 +195,10 @@ HEADER_PACKAGES = ("numpy",)
 """Build requirements whose C headers describe the machine their wheel was built for."""
 
 
-def header_mismatch_warnings(target: Target) -> list[str]:
+def header_mismatch_warnings(target: Target, requirements: Iterable[str]) -> list[str]:
     """Warnings for build requirements whose C headers describe this machine, not the target.
+
+    ``requirements`` are the project's build requirements (canonical names).
 
     numpy's ``_numpyconfig.h`` fixes ``NPY_SIZEOF_LONG`` and friends: compiled for a
     target of another word size or byte order, numpy C-API code is silently wrong.
@@ -211,6 +213,5 @@ def header_mismatch_warnings(target: Target) -> list[str]:
         f"a {host} machine, not {target.triplet} ({wanted}); extensions that use its C API "
         "will be miscompiled"
         for name in HEADER_PACKAGES
-        if importlib.util.find_spec(name) is not None
+        if name in requirements and importlib.util.find_spec(name) is not None
     ]
-
