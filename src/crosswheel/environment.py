@@ -158,7 +158,7 @@ def build_environment(
 
     ``SETUPTOOLS_EXT_SUFFIX`` stays unset: setuptools reads the shim's EXT_SUFFIX,
     and projects that special-case the variable for crossenv (zstandard) break on it.
-    ``source_dir`` is mapped to ``.`` in debug info, so that the same source built
+    ``source_dir`` is mapped to ``.`` in debug info (``CPPFLAGS``), so that the same source built
     from another folder (an sdist unpacked into a fresh scratch folder) gives the
     same bytes.
     """
@@ -177,14 +177,13 @@ def build_environment(
         "STRIP": toolchain.strip,
         "RANLIB": toolchain.ranlib,
     }
-    if interpreter.extra_include_dirs:
-        dirs = interpreter.extra_include_dirs
-        flags = " ".join(f"-idirafter {shlex.quote(str(d))}" for d in dirs)
-        env["CPPFLAGS"] = f"{environ.get('CPPFLAGS', '')} {flags}".strip()
+    # CPPFLAGS, not CFLAGS: setuptools appends CPPFLAGS to the target's CFLAGS, but a
+    # CFLAGS variable replaces them (and -O2, -fstack-protector... with them).
+    flags = [f"-idirafter {shlex.quote(str(d))}" for d in interpreter.extra_include_dirs]
     if source_dir is not None and not any(c.isspace() for c in str(source_dir)):
-        prefix_map = f"-ffile-prefix-map={source_dir}=."
-        for key in ("CFLAGS", "CXXFLAGS"):
-            env[key] = f"{environ.get(key, '')} {prefix_map}".strip()
+        flags.append(f"-ffile-prefix-map={source_dir}=.")
+    if flags:
+        env["CPPFLAGS"] = " ".join([environ.get("CPPFLAGS", ""), *flags]).strip()
     for key, value in _pkg_config_env(target, interpreter).items():
         if key not in environ:
             env[key] = value
