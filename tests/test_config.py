@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crosswheel.config import DEFAULT_BACKEND, load_config, split_settings
+from crosswheel.config import DEFAULT_BACKEND, load_config, project_label, split_settings
 from crosswheel.errors import CrosswheelError
 
 
@@ -84,3 +84,11 @@ def test_build_requirements_by_canonical_name(tmp_path: Path) -> None:
     config = load_config(src, None, environ={})
     assert config.build_requires == ("crosswheel", "numpy", "meson-python")
     assert load_config(tmp_path / "nowhere", None, environ={}).build_requires == ()
+
+
+def test_project_label_for_messages(tmp_path: Path) -> None:
+    assert project_label(tmp_path) == tmp_path.name
+    write_pyproject(tmp_path, '[project]\nname = "crossdemo"\nversion = "1.0.0"\n')
+    assert project_label(tmp_path) == "crossdemo 1.0.0"
+    write_pyproject(tmp_path, '[project]\nname = "crossdemo"\ndynamic = ["version"]\n')
+    assert project_label(tmp_path) == "crossdemo"

@@ -59,6 +59,7 @@ def test_frontend_cross_builds_for_aarch64(
     # introspection saw the target (it prints what it saw).
     assert "crossdemo setup.py: machine=aarch64 pointer_size=8" in log, log
     assert "EXT_SUFFIX=.cpython-311-aarch64-linux-gnu.so" in log, log
+    assert "crosswheel: building crossdemo 1.0.0 for aarch64-linux-gnu" in log, log
     assert "crosswheel: verified 1 binary" in log, log
     wheel = only_wheel(out)
     assert wheel.name.startswith("crossdemo-1.0.0-cp311-cp311-")

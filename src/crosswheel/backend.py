@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from crosswheel.adapters import adapter_for
-from crosswheel.config import ConfigSettings, CrossConfig, load_config
+from crosswheel.config import ConfigSettings, CrossConfig, load_config, project_label
 from crosswheel.crossbuild import CrossBuild, announce, finish_wheel, resolve_cross_build
 from crosswheel.errors import CrosswheelError
 from crosswheel.inner import InnerBackendCaller
@@ -107,7 +107,8 @@ def build(
         workdir = Path(tempfile.mkdtemp(prefix=".crosswheel-", dir=out))
         try:
             if cross:
-                announce(cross, f"building {Path.cwd().name}", config.build_requires)
+                label = project_label(Path.cwd())
+                announce(cross, f"building {label}", config.build_requires)
             inner_out = workdir / "inner"
             inner_out.mkdir()
             caller, inner_settings = _caller(config, cross, workdir)

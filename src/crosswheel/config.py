@@ -82,6 +82,15 @@ class CrossConfig:
     """The project's ``[build-system] requires``, by canonical name."""
 
 
+def project_label(source_dir: Path) -> str:
+    """``name version`` from ``[project]`` where static, else the folder's name (for messages)."""
+    project = read_pyproject(source_dir).get("project")
+    if isinstance(project, dict) and isinstance(project.get("name"), str):
+        version = project.get("version")
+        return f"{project['name']} {version}" if isinstance(version, str) else project["name"]
+    return source_dir.name
+
+
 def build_requirement_names(pyproject: Mapping[str, Any]) -> tuple[str, ...]:
     """Canonical names of ``[build-system] requires`` (unparsable entries are skipped)."""
     system = pyproject.get("build-system")
