@@ -66,9 +66,9 @@ def frontend_env(wheelhouse: Path) -> dict[str, str]:
     return env
 
 
-def _target_python(debian_arch: str) -> TargetPython:
+def _target_python(debian_arch: str, extra: tuple[str, ...] = ()) -> TargetPython:
     try:
-        return target_python(debian_arch)
+        return target_python(debian_arch, extra)
     except Unavailable as exc:
         require(False, str(exc))
         raise

@@ -150,11 +150,23 @@ def _fix_absolute_links(root: Path) -> None:
                 path.symlink_to(root / dest.lstrip("/"))
 
 
-def target_python(debian_arch: str) -> TargetPython:
-    """A cached sysroot with Debian's CPython for ``debian_arch`` (made on first use)."""
+def _deb(folder: Path, package: str, debian_arch: str) -> list[Path]:
+    """The downloaded .deb of ``package`` (``all`` packages have no architecture)."""
+    return sorted(folder.glob(f"{package}_*_{debian_arch}.deb")) + sorted(
+        folder.glob(f"{package}_*_all.deb")
+    )
+
+
+def target_python(debian_arch: str, extra: tuple[str, ...] = ()) -> TargetPython:
+    """A cached sysroot with Debian's CPython for ``debian_arch`` (made on first use).
+
+    ``extra`` packages (e.g. ``libgfortran5``) go into a sysroot of their own, so the
+    plain one stays what it was.
+    """
     if shutil.which(QEMU[debian_arch]) is None:
         raise Unavailable(f"{QEMU[debian_arch]} is not installed (apt-get install qemu-user)")
-    root = CACHE / f"sysroot-{debian_arch}"
+    packages = (*PACKAGES, *extra)
+    root = CACHE / "+".join([f"sysroot-{debian_arch}", *extra])
     done = root / ".complete"
     if done.exists():
         return TargetPython(debian_arch, root)
@@ -162,8 +174,8 @@ def target_python(debian_arch: str) -> TargetPython:
         raise Unavailable("apt-get and dpkg are needed to fetch the target's CPython")
     debs = CACHE / f"debs-{debian_arch}"
     debs.mkdir(parents=True, exist_ok=True)
-    for package in PACKAGES:
-        if not list(debs.glob(f"{package}_*_{debian_arch}.deb")):
+    for package in packages:
+        if not _deb(debs, package, debian_arch):
             result = subprocess.run(
                 ["apt-get", "download", f"{package}:{debian_arch}"],
                 cwd=debs,
@@ -179,8 +191,9 @@ def target_python(debian_arch: str) -> TargetPython:
                 )
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
-    for deb in sorted(debs.glob("*.deb")):
-        subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
+    for package in packages:
+        for deb in _deb(debs, package, debian_arch):
+            subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
     _fix_absolute_links(root)
     done.touch()
     return TargetPython(debian_arch, root)

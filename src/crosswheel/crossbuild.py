@@ -18,6 +18,7 @@ from crosswheel.config import CrossConfig
 from crosswheel.environment import build_environment, header_mismatch_warnings
 from crosswheel.errors import CrosswheelError
 from crosswheel.fixer import FixResult, fix_wheel
+from crosswheel.fortran import describe_fortran
 from crosswheel.interpreter import TargetInterpreter, find_target_interpreter
 from crosswheel.report import info, warn
 from crosswheel.tags import (
@@ -77,6 +78,7 @@ def announce(build: CrossBuild, what: str, build_requires: Iterable[str] = ()) -
     """The progress lines at the start of a build, and what may go wrong in it."""
     info(f"{what} for {build.target.triplet}")
     info(f"  compiler: {build.toolchain.describe()}")
+    info(f"  Fortran: {describe_fortran(build.toolchain)}")
     info(f"  target Python: {build.interpreter.describe()}")
     for message in header_mismatch_warnings(build.target, tuple(build_requires)):
         warn(message)

@@ -1,0 +1,150 @@
+"""Fortran end to end: a C extension calling Fortran kernels, built and run on the target.
+
+examples/meson-fortran (meson-python; C calls Fortran through ``ISO_C_BINDING``)
+is cross-built for aarch64 (target Python from multiarch) and armhf (from a
+sysroot), installed by pip running on the target, and called under qemu-user with
+the target's libgfortran. Then what happens without a cross gfortran: a C-only
+project still builds, and a Fortran project fails with crosswheel's message.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import _target_python, require, require_tool
+
+pytestmark = pytest.mark.e2e
+
+MULTIARCH_PYTHON = Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py")
+
+# Debian architecture, target, wheel arch, pointer bits, target Python source.
+FORTRAN_TARGETS = [
+    ("arm64", "aarch64-linux-gnu", "aarch64", 64, "multiarch"),
+    ("armhf", "arm-linux-gnueabihf", "armv7l", 32, "sysroot"),
+]
+
+
+def run_build(src: Path, out: Path, env: dict[str, str], *settings: str) -> tuple[int, str]:
+    cmd = [sys.executable, "-m", "build", "--wheel", "-o", str(out), str(src)]
+    cmd += [f"-C{s}" for s in settings]
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("debian_arch", "triplet", "wheel_arch", "bits", "source"),
+    FORTRAN_TARGETS,
+    ids=[t[0] for t in FORTRAN_TARGETS],
+)
+def test_c_and_fortran_extension_runs_on_the_target(
+    debian_arch: str,
+    triplet: str,
+    wheel_arch: str,
+    bits: int,
+    source: str,
+    source_copy: Callable[[str], Path],
+    frontend_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    require_tool(f"{triplet}-gcc", f"gcc-{triplet}")
+    require_tool(f"{triplet}-gfortran", f"gfortran-{triplet}")
+    # The target's libgfortran, which the extension links, for running it under qemu.
+    python = _target_python(debian_arch, ("libgfortran5",))
+    settings = [f"target={triplet}"]
+    if source == "sysroot":
+        settings.append(f"target-python={python.root}")
+    else:
+        require(MULTIARCH_PYTHON.is_file(), "apt-get install libpython3.11-dev:arm64")
+    out = tmp_path / "dist"
+    status, log = run_build(source_copy("meson-fortran"), out, frontend_env, *settings)
+    assert status == 0, log[-4000:]
+    assert f"crosswheel:   Fortran: {triplet}-gfortran" in log
+    assert f"Fortran compiler for the host machine: {triplet}-gfortran" in log
+    (wheel,) = out.glob("*.whl")
+    assert wheel.name.startswith("fortdemo-1.0.0-cp311-cp311-")
+    assert wheel.name.endswith(f"_{wheel_arch}.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert f"fortdemo/_native.cpython-311-{triplet}.so" in archive.namelist()
+
+    site = tmp_path / "site"
+    python.install(wheel, site)
+    code = (
+        "import fortdemo; "
+        "print(fortdemo.dot([1.0, 2.0, 3.0], [4.0, 5.0, 6.0])); "
+        "print(fortdemo.daxpy(2.0, [1.0, 2.0, 3.0], [10.0, 20.0, 30.0])); "
+        "print(fortdemo.fortran_info())"
+    )
+    lines = python.call(code, site).splitlines()
+    assert lines == ["32.0", "[12.0, 24.0, 36.0]", f"pointer_bits={bits}"]
+
+
+def c_only_prefix(folder: Path, triplet: str) -> str:
+    """A toolchain prefix with the cross gcc, binutils and g++, but no gfortran."""
+    folder.mkdir()
+    for tool in ("gcc", "g++", "ar", "strip", "ranlib", "ld", "as"):
+        real = Path(f"/usr/bin/{triplet}-{tool}")
+        if real.exists():
+            (folder / f"{triplet}-{tool}").symlink_to(real)
+    return f"{folder}/{triplet}-"
+
+
+def test_c_only_project_builds_without_a_cross_gfortran(
+    source_copy: Callable[[str], Path], frontend_env: dict[str, str], tmp_path: Path
+) -> None:
+    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    require(MULTIARCH_PYTHON.is_file(), "apt-get install libpython3.11-dev:arm64")
+    prefix = c_only_prefix(tmp_path / "bin", "aarch64-linux-gnu")
+    out = tmp_path / "dist"
+    status, log = run_build(
+        source_copy("meson-c"), out, frontend_env, "target=aarch64-linux-gnu", f"toolchain={prefix}"
+    )
+    assert status == 0, log[-4000:]
+    assert "crosswheel:   Fortran: none (there is no Fortran compiler for aarch64-linux-gnu" in log
+    assert "Fortran compiler for the host machine" not in log
+    assert len(list(out.glob("*_aarch64.whl"))) == 1
+
+
+def test_fortran_project_without_a_cross_gfortran_gets_crosswheels_message(
+    source_copy: Callable[[str], Path], frontend_env: dict[str, str], tmp_path: Path
+) -> None:
+    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    require(MULTIARCH_PYTHON.is_file(), "apt-get install libpython3.11-dev:arm64")
+    prefix = c_only_prefix(tmp_path / "bin", "aarch64-linux-gnu")
+    out = tmp_path / "dist"
+    status, log = run_build(
+        source_copy("meson-fortran"),
+        out,
+        frontend_env,
+        "target=aarch64-linux-gnu",
+        f"toolchain={prefix}",
+    )
+    assert status != 0
+    assert (
+        "crosswheel: error: this build compiles Fortran, and there is no Fortran compiler "
+        f"for aarch64-linux-gnu: {prefix}gfortran is not on PATH"
+    ) in log
+    assert "hint: on Debian/Ubuntu: apt-get install gfortran-aarch64-linux-gnu" in log
+    assert "Traceback" not in log
+    assert not list(out.glob("*.whl"))
+
+
+def test_zig_says_it_has_no_fortran(
+    source_copy: Callable[[str], Path], frontend_env: dict[str, str], tmp_path: Path
+) -> None:
+    require(MULTIARCH_PYTHON.is_file(), "apt-get install libpython3.11-dev:arm64")
+    out = tmp_path / "dist"
+    status, log = run_build(
+        source_copy("meson-fortran"), out, frontend_env, "target=aarch64-linux-gnu", "toolchain=zig"
+    )
+    assert status != 0
+    assert "crosswheel:   Fortran: none (zig has no Fortran compiler" in log
+    assert "crosswheel: error: this build compiles Fortran, and zig has no Fortran compiler" in log
+    assert "hint: build projects with Fortran sources with a gcc cross toolchain" in log
+    assert "Traceback" not in log
+    assert not list(out.glob("*.whl"))
