@@ -18,8 +18,12 @@ from typing import Callable
 import pytest
 
 from conftest import _target_python, require, require_tool
+from targetpython import SysrootExtras
 
 pytestmark = pytest.mark.e2e
+
+LIBGFORTRAN = SysrootExtras("libgfortran", ("libgfortran5",))
+"""The target's Fortran run-time library, which the extension links."""
 
 MULTIARCH_PYTHON = Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py")
 
@@ -54,8 +58,7 @@ def test_c_and_fortran_extension_runs_on_the_target(
 ) -> None:
     require_tool(f"{triplet}-gcc", f"gcc-{triplet}")
     require_tool(f"{triplet}-gfortran", f"gfortran-{triplet}")
-    # The target's libgfortran, which the extension links, for running it under qemu.
-    python = _target_python(debian_arch, ("libgfortran5",))
+    python = _target_python(debian_arch, LIBGFORTRAN)
     settings = [f"target={triplet}"]
     if source == "sysroot":
         settings.append(f"target-python={python.root}")
