@@ -151,3 +151,45 @@ def test_zig_says_it_has_no_fortran(
     assert "hint: build projects with Fortran sources with a gcc cross toolchain" in log
     assert "Traceback" not in log
     assert not list(out.glob("*.whl"))
+
+
+SETUP_PY = '''
+"""Compile the Fortran kernels with $FC, as setup.py files that wrap Fortran do."""
+import os, subprocess
+from setuptools import Extension, setup
+
+os.makedirs("build", exist_ok=True)
+fc = os.environ["FC"]
+print("fortdemo setup.py: FC=" + fc)
+subprocess.run([*fc.split(), "-fPIC", "-O2", "-c", "src/fortdemo/kernels.f90",
+                "-J", "build", "-o", "build/kernels.o"], check=True)
+setup(ext_modules=[Extension("fortdemo._native", ["src/fortdemo/_native.c"],
+                             extra_objects=["build/kernels.o"], libraries=["gfortran"])])
+'''
+
+
+def test_setuptools_gets_fc_and_its_fortran_runs_on_aarch64(
+    source_copy: Callable[[str], Path], frontend_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A setup.py that compiles Fortran with ``$FC`` gets the target's gfortran."""
+    require_tool("aarch64-linux-gnu-gfortran", "gfortran-aarch64-linux-gnu")
+    require(MULTIARCH_PYTHON.is_file(), "apt-get install libpython3.11-dev:arm64")
+    python = _target_python("arm64", LIBGFORTRAN)
+    src = source_copy("meson-fortran")
+    (src / "meson.build").unlink()
+    (src / "setup.py").write_text(SETUP_PY)
+    pyproject = src / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        .replace('"meson-python>=0.15"', '"setuptools>=77"')
+        .replace('backend = "mesonpy"', 'backend = "setuptools.build_meta"')
+    )
+    out = tmp_path / "dist"
+    status, log = run_build(src, out, frontend_env, "target=aarch64-linux-gnu")
+    assert status == 0, log[-4000:]
+    assert "fortdemo setup.py: FC=aarch64-linux-gnu-gfortran" in log
+    (wheel,) = out.glob("*_aarch64.whl")
+    site = tmp_path / "site"
+    python.install(wheel, site)
+    code = "import fortdemo; print(fortdemo.dot([1.0, 2.0], [3.0, 4.0]), fortdemo.fortran_info())"
+    assert python.call(code, site).split() == ["11.0", "pointer_bits=64"]
