@@ -71,7 +71,9 @@ def test_c_and_fortran_extension_runs_on_the_target(
     assert f"Fortran compiler for the host machine: {triplet}-gfortran" in log
     (wheel,) = out.glob("*.whl")
     assert wheel.name.startswith("fortdemo-1.0.0-cp311-cp311-")
-    assert wheel.name.endswith(f"_{wheel_arch}.whl")
+    # libgfortran is the target's, linked and not bundled: no manylinux policy allows it.
+    assert wheel.name.endswith(f"-linux_{wheel_arch}.whl")
+    assert "links libgfortran.so.5" in log
     with zipfile.ZipFile(wheel) as archive:
         assert f"fortdemo/_native.cpython-311-{triplet}.so" in archive.namelist()
 
