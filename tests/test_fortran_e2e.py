@@ -19,6 +19,7 @@ import pytest
 
 from conftest import _target_python, require, require_tool
 from targetpython import SysrootExtras
+from test_fortran import c_only_prefix
 
 pytestmark = pytest.mark.e2e
 
@@ -89,26 +90,22 @@ def test_c_and_fortran_extension_runs_on_the_target(
     assert lines == ["32.0", "[12.0, 24.0, 36.0]", f"pointer_bits={bits}"]
 
 
-def c_only_prefix(folder: Path, triplet: str) -> str:
-    """A toolchain prefix with the cross gcc, binutils and g++, but no gfortran."""
-    folder.mkdir()
-    for tool in ("gcc", "g++", "ar", "strip", "ranlib", "ld", "as"):
-        real = Path(f"/usr/bin/{triplet}-{tool}")
-        if real.exists():
-            (folder / f"{triplet}-{tool}").symlink_to(real)
-    return f"{folder}/{triplet}-"
+def build_without_gfortran(
+    project: str, source_copy: Callable[[str], Path], env: dict[str, str], tmp_path: Path
+) -> tuple[int, str, Path, str]:
+    """Build ``project`` for aarch64 with a toolchain prefix that has no gfortran."""
+    require(MULTIARCH_PYTHON.is_file(), "apt-get install libpython3.11-dev:arm64")
+    prefix = c_only_prefix(tmp_path / "bin")
+    out = tmp_path / "dist"
+    settings = ("target=aarch64-linux-gnu", f"toolchain={prefix}")
+    status, log = run_build(source_copy(project), out, env, *settings)
+    return status, log, out, prefix
 
 
 def test_c_only_project_builds_without_a_cross_gfortran(
     source_copy: Callable[[str], Path], frontend_env: dict[str, str], tmp_path: Path
 ) -> None:
-    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
-    require(MULTIARCH_PYTHON.is_file(), "apt-get install libpython3.11-dev:arm64")
-    prefix = c_only_prefix(tmp_path / "bin", "aarch64-linux-gnu")
-    out = tmp_path / "dist"
-    status, log = run_build(
-        source_copy("meson-c"), out, frontend_env, "target=aarch64-linux-gnu", f"toolchain={prefix}"
-    )
+    status, log, out, _ = build_without_gfortran("meson-c", source_copy, frontend_env, tmp_path)
     assert status == 0, log[-4000:]
     assert "crosswheel:   Fortran: none (there is no Fortran compiler for aarch64-linux-gnu" in log
     assert "Fortran compiler for the host machine" not in log
@@ -118,16 +115,8 @@ def test_c_only_project_builds_without_a_cross_gfortran(
 def test_fortran_project_without_a_cross_gfortran_gets_crosswheels_message(
     source_copy: Callable[[str], Path], frontend_env: dict[str, str], tmp_path: Path
 ) -> None:
-    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
-    require(MULTIARCH_PYTHON.is_file(), "apt-get install libpython3.11-dev:arm64")
-    prefix = c_only_prefix(tmp_path / "bin", "aarch64-linux-gnu")
-    out = tmp_path / "dist"
-    status, log = run_build(
-        source_copy("meson-fortran"),
-        out,
-        frontend_env,
-        "target=aarch64-linux-gnu",
-        f"toolchain={prefix}",
+    status, log, out, prefix = build_without_gfortran(
+        "meson-fortran", source_copy, frontend_env, tmp_path
     )
     assert status != 0
     assert (
