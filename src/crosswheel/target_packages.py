@@ -305,7 +305,7 @@ def fetch_for_target(
     complaint = ""
     if wheel is None:
         wheel, complaint = download_wheel(requirement, target, interpreter, folder)
-        where = "from the package index"
+        where = "fetched with pip"
     if wheel is None:
         return None, complaint
     version = str(parse_wheel_filename(wheel.name)[1])
