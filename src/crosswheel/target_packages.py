@@ -69,7 +69,14 @@ C_API_PACKAGES: dict[str, CApiPackage] = {
             "numpy",
             "numpy",
             include_dirs=("_core/include", "core/include"),  # numpy 2, numpy 1.x
-            build_files=("_core/include", "_core/lib", "core/include", "core/lib", "random/lib"),
+            build_files=(
+                "_core/include",
+                "_core/lib",
+                "core/include",
+                "core/lib",
+                "random/lib",
+                "f2py/src",  # fortranobject.c/.h: scipy finds them beside the headers
+            ),
             pkgconfig="numpy",
         ),
         CApiPackage("pybind11", "pybind11"),
