@@ -7,15 +7,15 @@ verifier). The backend and the command line share both.
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.tags import parse_tag
 
 from crosswheel.config import CrossConfig
-from crosswheel.environment import build_environment, header_mismatch_warnings
+from crosswheel.environment import build_environment
 from crosswheel.errors import CrosswheelError
 from crosswheel.fixer import FixResult, fix_wheel
 from crosswheel.fortran import describe_fortran
@@ -30,6 +30,7 @@ from crosswheel.tags import (
     linux_tag,
     stable_abi_interpreter,
 )
+from crosswheel.target_packages import TargetPackage, find_target_packages
 from crosswheel.targets import Target, resolve_target
 from crosswheel.toolchain import Toolchain, find_toolchain
 from crosswheel.verifier import verify_wheel
@@ -46,11 +47,18 @@ class CrossBuild:
     """The user's ``platform-tag`` setting: used instead of the computed tag, once verified."""
     page_size_check: str = "error"
     """``error`` or ``warn``: Android LOAD segments not aligned to 16 KB."""
+    target_packages: tuple[TargetPackage, ...] = ()
+    """The target's copies of the C-API packages the build compiles against."""
 
     def environment(self, workdir: Path, source_dir: Path | None = None) -> dict[str, str]:
         """The inner backend's extra environment (writes the shim spec into ``workdir``)."""
         return build_environment(
-            self.target, self.interpreter, self.toolchain, workdir, source_dir=source_dir
+            self.target,
+            self.interpreter,
+            self.toolchain,
+            workdir,
+            source_dir=source_dir,
+            target_packages=self.target_packages,
         )
 
 
@@ -74,14 +82,20 @@ def resolve_cross_build(config: CrossConfig, installed: bool = True) -> CrossBui
     return CrossBuild(target, interpreter, toolchain, config.platform_tag, mode)
 
 
-def announce(build: CrossBuild, what: str, build_requires: Iterable[str] = ()) -> None:
-    """The progress lines at the start of a build, and what may go wrong in it."""
+def announce(build: CrossBuild, what: str) -> None:
+    """The progress lines at the start of a build."""
     info(f"{what} for {build.target.triplet}")
     info(f"  compiler: {build.toolchain.describe()}")
     info(f"  Fortran: {describe_fortran(build.toolchain)}")
     info(f"  target Python: {build.interpreter.describe()}")
-    for message in header_mismatch_warnings(build.target, tuple(build_requires)):
-        warn(message)
+
+
+def with_target_packages(build: CrossBuild, config: CrossConfig, workdir: Path) -> CrossBuild:
+    """``build`` with the target's copy of each C-API build requirement (``workdir`` holds them)."""
+    packages = find_target_packages(
+        build.target, build.interpreter, config.build_requires, config.target_requires, workdir
+    )
+    return dataclasses.replace(build, target_packages=packages)
 
 
 def _read_elf_binaries(wheel: Path) -> tuple[list[ElfFacts], list[str], list[str]]:
