@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import crosswheel, plain_project
 from targetpython import TargetPython
-from test_cli_build import crosswheel, plain_project
 
 pytestmark = pytest.mark.e2e
 HOST_SO = "crossdemo/_native.cpython-311-x86_64-linux-gnu.so"

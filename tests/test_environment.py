@@ -10,7 +10,8 @@ import pytest
 from crosswheel.environment import build_environment, header_mismatch_warnings
 from crosswheel.shim import ENV_VAR
 from crosswheel.targets import resolve_target
-from test_shim import TOOLCHAIN, arm64_interpreter
+from helpers import ARM64_TOOLCHAIN as TOOLCHAIN
+from helpers import arm64_interpreter
 
 
 def test_backend_environment(tmp_path: Path) -> None:

@@ -8,28 +8,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import require
 from crosswheel.errors import CrosswheelError
 from crosswheel.interpreter import find_target_interpreter, read_sysconfigdata
 from crosswheel.targets import resolve_target
+from helpers import ARM64_CONFIG_H, ARM64_DATA, PY, SHORT, need_multiarch_arm64
 
-PY = (sys.version_info[0], sys.version_info[1])
-SHORT = f"{PY[0]}.{PY[1]}"
-ARM64_DATA = Path(f"/usr/lib/python{SHORT}/_sysconfigdata__linux_aarch64-linux-gnu.py")
-ARM64_CONFIG_H = Path(f"/usr/include/aarch64-linux-gnu/python{SHORT}/pyconfig.h")
 AARCH64 = resolve_target("aarch64-linux-gnu")
-
-
-def need_multiarch_arm64() -> None:
-    require(
-        ARM64_DATA.is_file() and ARM64_CONFIG_H.is_file(),
-        f"libpython{SHORT}-dev:arm64 is not installed (multiarch)",
-    )
 
 
 def test_multiarch_discovery() -> None:

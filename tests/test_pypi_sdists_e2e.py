@@ -21,8 +21,8 @@ from typing import Any, Callable
 import pytest
 
 from conftest import require_tool
+from helpers import crosswheel, only_wheel
 from targetpython import CACHE, TargetPython
-from test_cli_build import crosswheel, only_wheel
 
 pytestmark = pytest.mark.e2e
 TARGET = "aarch64-linux-gnu"

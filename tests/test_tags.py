@@ -11,21 +11,20 @@ import json
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
+import helpers
 from conftest import require
+from crosswheel.binaries import Binary, describe_binary_bytes
 from crosswheel.errors import CrosswheelError
 from crosswheel.linux_policy import manylinux_policies, musllinux_policies
 from crosswheel.tags import (
-    ElfFacts,
     android_problems,
     check_requested_tag,
     declared_limited_api,
-    elf_facts,
     linux_tag,
     stable_abi_interpreter,
 )
@@ -86,24 +85,13 @@ def compile_so(tmp_path_factory: pytest.TempPathFactory) -> Compile:
 
 
 def make_wheel(path: Path, members: dict[str, bytes]) -> Path:
-    """A minimal platform wheel with a RECORD that auditwheel can walk."""
-    dist = "demo-1.0.dist-info"
-    files = {
-        **members,
-        f"{dist}/METADATA": b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
-        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp311-cp311-linux_x\n",
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-        rows = "".join(f"{n},,\n" for n in files) + f"{dist}/RECORD,,\n"
-        archive.writestr(f"{dist}/RECORD", rows)
-    return path
+    """A minimal platform wheel that auditwheel can walk."""
+    return helpers.make_wheel(path, members, "cp311-cp311-linux_x")
 
 
-def facts_of(members: dict[str, bytes]) -> list[ElfFacts]:
-    return [elf_facts(n, d) for n, d in members.items() if d.startswith(b"\x7fELF")]
+def facts_of(members: dict[str, bytes]) -> list[Binary]:
+    found = [describe_binary_bytes(n, d) for n, d in members.items()]
+    return [b for b in found if b is not None and b.is_elf]
 
 
 def auditwheel_tag(wheel: Path) -> str:

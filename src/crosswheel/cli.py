@@ -146,30 +146,22 @@ def _config(target: str, pairs: Sequence[str]) -> CrossConfig:
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
-    from crosswheel.crossbuild import CrossBuild, finish_wheel
-    from crosswheel.interpreter import find_target_interpreter
-    from crosswheel.targets import resolve_target
-    from crosswheel.toolchain import Toolchain
+    from crosswheel.crossbuild import finish_wheel, resolve_target_python
 
     wheel = Path(args.wheel)
-    if not wheel.is_file() or not wheel.name.endswith(".whl"):
-        raise CrosswheelError(f"{args.wheel} is not a wheel file")
+    if not wheel.is_file():
+        raise CrosswheelError(f"{args.wheel} is not a file", hint="give the path of a .whl file")
     config = _config(args.target, args.config_setting)
-    assert config.target is not None
-    target = resolve_target(config.target, config.api_level, config.min_version)
-    interpreter = find_target_interpreter(target, config.target_python)
     # The fixer and verifier compile nothing: no cross compiler is needed here.
-    none = Toolchain(cc="", cxx="", ar="", strip="", ranlib="", machine=target.triplet)
-    build = CrossBuild(target, interpreter, none, config.platform_tag)
+    target, interpreter = resolve_target_python(config)
     info(f"fixing {wheel.name} for {target.triplet} with {interpreter.describe()}")
     out_dir = Path(args.outdir).resolve() if args.outdir else wheel.resolve().parent
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".crosswheel-", dir=out_dir))
     try:
-        with tempfile.TemporaryDirectory(prefix="crosswheel-") as empty:
-            result = finish_wheel(wheel.resolve(), build, work, source_dir=Path(empty))
-        final = out_dir / result.path.name
-        os.replace(result.path, final)
+        fixed = finish_wheel(wheel.resolve(), target, interpreter, work, config.wheel)
+        final = out_dir / fixed.name
+        os.replace(fixed, final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     info(f"wheel: {final}  tag: {_wheel_tag(final.name)}  size: {_size(final.stat().st_size)}")

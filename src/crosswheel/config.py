@@ -12,12 +12,12 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from crosswheel.errors import CrosswheelError
+from crosswheel.errors import ConfigError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -60,6 +60,41 @@ class InnerBackend:
     path: tuple[str, ...] = ()
 
 
+PageSizeCheck = Literal["error", "warn"]
+
+
+@dataclass(frozen=True)
+class WheelSettings:
+    """What the stages after the build (tags, fixer, verifier) take from the user."""
+
+    platform_tag: str | None = None
+    """Overrides the computed platform tag (still verified against the binaries)."""
+    page_size_check: PageSizeCheck = "error"
+    """Android LOAD segments not aligned to 16 KB: an error, or only a warning."""
+
+
+def _choice(key: str, value: str | None, choices: tuple[str, ...], default: str) -> str:
+    if value is None:
+        return default
+    normal = value.strip().lower()
+    if normal not in choices:
+        raise ConfigError(
+            f"config setting {key!r} must be {' or '.join(map(repr, choices))}, not {value!r}"
+        )
+    return normal
+
+
+def wheel_settings(ours: Mapping[str, str]) -> WheelSettings:
+    """Validate the wheel-related settings once, where they enter."""
+    check = _choice(
+        "android-page-size-check", ours.get("android-page-size-check"), ("error", "warn"), "error"
+    )
+    return WheelSettings(
+        platform_tag=ours.get("platform-tag"),
+        page_size_check="warn" if check == "warn" else "error",
+    )
+
+
 @dataclass(frozen=True)
 class CrossConfig:
     """Everything the later stages need from the user, resolved once."""
@@ -72,10 +107,8 @@ class CrossConfig:
     """Android API level (default 24)."""
     min_version: str | None = None
     """iOS/macOS deployment target."""
-    platform_tag: str | None = None
-    """Overrides the computed platform tag (still verified against the binaries)."""
-    android_page_size_check: str | None = None
-    """``error`` (default) or ``warn``: 16 KB LOAD alignment on Android."""
+    wheel: WheelSettings = field(default_factory=WheelSettings)
+    """What the user asks of the finished wheel."""
     inner_settings: dict[str, str | list[str]] = field(default_factory=dict)
     """The config settings that belong to the inner backend."""
     build_requires: tuple[str, ...] = ()
@@ -114,31 +147,31 @@ def read_pyproject(source_dir: Path) -> dict[str, Any]:
             data: dict[str, Any] = tomllib.load(f)
             return data
     except tomllib.TOMLDecodeError as exc:
-        raise CrosswheelError(f"{path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
 
 
 def inner_backend_from_pyproject(pyproject: Mapping[str, Any]) -> InnerBackend:
     """The backend that ``[tool.crosswheel]`` names, or the setuptools legacy default."""
     tool = pyproject.get("tool", {}).get("crosswheel", {})
     if not isinstance(tool, dict):
-        raise CrosswheelError("[tool.crosswheel] in pyproject.toml must be a table")
+        raise ConfigError("[tool.crosswheel] in pyproject.toml must be a table")
     unknown = sorted(set(tool) - set(_TOOL_KEYS))
     if unknown:
-        raise CrosswheelError(
+        raise ConfigError(
             f"unknown key(s) in [tool.crosswheel]: {', '.join(unknown)}",
             hint=f"the keys are: {', '.join(_TOOL_KEYS)}; the target and its options are "
             "config settings (-C target=...)",
         )
     name = tool.get("backend", DEFAULT_BACKEND)
     if not isinstance(name, str) or not name.strip():
-        raise CrosswheelError(
+        raise ConfigError(
             "[tool.crosswheel] backend must be a string such as 'setuptools.build_meta'"
         )
     path = tool.get("backend-path", [])
     if not isinstance(path, list) or not all(isinstance(p, str) for p in path):
-        raise CrosswheelError("[tool.crosswheel] backend-path must be a list of strings")
+        raise ConfigError("[tool.crosswheel] backend-path must be a list of strings")
     if name.split(":")[0].split(".")[0] == "crosswheel":
-        raise CrosswheelError(
+        raise ConfigError(
             "[tool.crosswheel] backend names crosswheel itself",
             hint="name the project's real backend, e.g. 'setuptools.build_meta'",
         )
@@ -148,7 +181,7 @@ def inner_backend_from_pyproject(pyproject: Mapping[str, Any]) -> InnerBackend:
 def _single(key: str, value: str | list[str]) -> str:
     if isinstance(value, list):
         if not value:
-            raise CrosswheelError(f"config setting {key!r} is empty")
+            raise ConfigError(f"config setting {key!r} is empty")
         return value[-1]
     return value
 
@@ -177,9 +210,9 @@ def inner_backend_from_settings(
     """The inner backend that the ``inner-backend``/``inner-backend-path`` settings name."""
     backend = _single(INNER_BACKEND_SETTING, name).strip()
     if not backend:
-        raise CrosswheelError(f"config setting {INNER_BACKEND_SETTING!r} is empty")
+        raise ConfigError(f"config setting {INNER_BACKEND_SETTING!r} is empty")
     if backend.split(":")[0].split(".")[0] == "crosswheel":
-        raise CrosswheelError(
+        raise ConfigError(
             f"config setting {INNER_BACKEND_SETTING!r} names crosswheel itself",
             hint="name the project's real backend, e.g. 'setuptools.build_meta'",
         )
@@ -199,7 +232,7 @@ def load_config(
     if inner_name is not None:
         inner = inner_backend_from_settings(inner_name, inner_path)
     elif inner_path is not None:
-        raise CrosswheelError(
+        raise ConfigError(
             f"config setting {INNER_BACKEND_PATH_SETTING!r} needs {INNER_BACKEND_SETTING!r}"
         )
     pyproject = read_pyproject(source_dir)
@@ -212,8 +245,7 @@ def load_config(
         toolchain=ours.get("toolchain"),
         api_level=ours.get("api-level"),
         min_version=ours.get("min-version"),
-        platform_tag=ours.get("platform-tag"),
-        android_page_size_check=ours.get("android-page-size-check"),
+        wheel=wheel_settings(ours),
         inner_settings=theirs,
         build_requires=build_requirement_names(pyproject),
     )
