@@ -7,9 +7,11 @@ directly, against the real multiarch target Python, cross compiler and rustc.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -294,3 +296,29 @@ def test_maturin_settings_and_environment(aarch64_build: CrossBuild, tmp_path: P
             assert settings == {
                 "maturin.build-args": ["--target", "aarch64-unknown-linux-gnu", "--locked"]
             }
+
+
+def test_zig_is_cargos_linker_as_a_whole_command(tmp_path: Path) -> None:
+    """cargo runs one program: zig's compound command gets a script, not the Python binary."""
+    require(importlib.util.find_spec("ziglang") is not None, "ziglang is not installed")
+    require(
+        Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py").is_file(),
+        "no multiarch target Python (apt-get install libpython3.11-dev:arm64)",
+    )
+    config = CrossConfig(inner=InnerBackend("maturin"), target="aarch64-linux-gnu", toolchain="zig")
+    build = resolve_cross_build(config)
+    env = MaturinAdapter().environment(build, tmp_path)
+    linker = env["CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER"]
+    assert linker != sys.executable and Path(linker).parent == tmp_path
+    # The script really is the zig compiler for the target: it links an aarch64 object.
+    (tmp_path / "x.c").write_text("int answer(void) { return 42; }\n")
+    out = tmp_path / "libx.so"
+    result = subprocess.run(
+        [linker, "-shared", "-o", str(out), str(tmp_path / "x.c")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:4] == b"\x7fELF"
+    assert out.read_bytes()[18] == 183  # e_machine EM_AARCH64

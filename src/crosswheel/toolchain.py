@@ -20,9 +20,13 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from crosswheel.errors import CrosswheelError
+from crosswheel.errors import CrosswheelError, MissingTool
 from crosswheel.targets import Target, _arch_by_name
+
+ToolchainKind = Literal["gcc", "clang", "zig", "emscripten", "user"]
+"""GNU gcc (Debian's cross gcc or a prefix), an SDK's clang, ``zig cc``, ``emcc``, or ``CC``."""
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,16 @@ class Toolchain:
     cxx_found: bool = True
     requires: tuple[str, ...] = ()
     """Python packages the build environment needs for these commands (``ziglang``)."""
+    kind: ToolchainKind = "gcc"
+    """What the compiler is, so that no stage has to guess it from the command string."""
 
     @property
     def cc_argv(self) -> list[str]:
         return shlex.split(self.cc)
+
+    @property
+    def cxx_argv(self) -> list[str]:
+        return shlex.split(self.cxx)
 
     def describe(self) -> str:
         return f"{self.cc} (builds for {self.machine})"
@@ -111,6 +121,7 @@ def _zig_toolchain(target: Target, spec: str, installed: bool) -> Toolchain:
         ranlib=f"{zig} ranlib",
         machine=ztarget,
         requires=("ziglang",),
+        kind="zig",
     )
 
 
@@ -205,6 +216,7 @@ def find_toolchain(
             strip=env.get("STRIP") or f"{base}llvm-strip",
             ranlib=env.get("RANLIB") or (f"{base}llvm-ranlib" if base else "emranlib"),
             machine=machine,
+            kind="user" if env.get("CC") else "emscripten" if cc == "emcc" else "clang",
         )
     prefix = prefix if prefix is not None else f"{target.triplet}-"
     if env.get("CC"):
@@ -214,11 +226,19 @@ def find_toolchain(
     else:
         found = _which(f"{prefix}gcc") or _which(f"{prefix}cc")
         if found is None:
-            raise CrosswheelError(
-                f"no C compiler for {target.triplet}: {prefix}gcc is not on PATH",
-                hint=f"on Debian/Ubuntu: apt-get install {debian_package(target)} "
-                f"{debian_package(target, 'g++')}; or pass -C toolchain=PREFIX "
-                "(e.g. /opt/cross/bin/aarch64-linux-gnu-), or set CC",
+            if target.libc == "musl":
+                hint = (
+                    "pass -C toolchain=zig (zig cc builds for musl; crosswheel installs it), "
+                    f"or a musl cross toolchain with -C toolchain=/path/to/bin/{target.triplet}-"
+                )
+            else:
+                hint = (
+                    f"on Debian/Ubuntu: apt-get install {debian_package(target)} "
+                    f"{debian_package(target, 'g++')}; or pass -C toolchain=PREFIX "
+                    "(e.g. /opt/cross/bin/aarch64-linux-gnu-), or set CC"
+                )
+            raise MissingTool(
+                f"no C compiler for {target.triplet}: {prefix}gcc is not on PATH", hint=hint
             )
         cc = f"{prefix}gcc" if found.endswith("gcc") else f"{prefix}cc"
     machine = _dumpmachine(cc)
@@ -234,5 +254,12 @@ def find_toolchain(
     strip = env.get("STRIP") or f"{prefix}strip"
     ranlib = env.get("RANLIB") or f"{prefix}ranlib"
     return Toolchain(
-        cc=cc, cxx=cxx, ar=ar, strip=strip, ranlib=ranlib, machine=machine, cxx_found=cxx_found
+        cc=cc,
+        cxx=cxx,
+        ar=ar,
+        strip=strip,
+        ranlib=ranlib,
+        machine=machine,
+        cxx_found=cxx_found,
+        kind="user" if env.get("CC") else "gcc",
     )

@@ -78,6 +78,20 @@ def python_launcher(workdir: Path, name: str = "python-target") -> Path:
     return launcher
 
 
+def command_script(workdir: Path, name: str, argv: list[str]) -> Path:
+    """An executable that runs ``argv`` with its own arguments appended.
+
+    Tools that take one program, not a command line (cargo's ``linker``), get this
+    for a compound compiler such as ``python -m ziglang cc -target ...``.
+    """
+    script = workdir / name
+    script.write_text(
+        f'#!/bin/sh\n# crosswheel: {name}\nexec {shlex.join(argv)} "$@"\n', encoding="utf-8"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return script
+
+
 def append_setting(settings: dict[str, str | list[str]], key: str, *values: str) -> None:
     """Add ``values`` to a config setting the user may have given as a string or a list.
 
