@@ -16,9 +16,9 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import _target_python, require, require_tool
+from conftest import _target_python, require_tool
 from targetpython import NUMPY, TargetPython
-from test_backends_e2e import build_wheel
+from test_backends_e2e import _target_python_settings, build_wheel
 from test_pypi_sdists_e2e import target_wheel
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.e2e
 NUMPY_2_2_API = 0x13
 """numpy 2.1 and 2.2's C-API version."""
 NUMPY_1_24_API = 0x10
+PIN = "target-requires=numpy==2.2.6"
 
 CALL = (
     "import json, numpy, {module}; "
@@ -60,12 +61,8 @@ def test_setuptools_numpy_extension_for_aarch64_with_pinned_target_numpy(
 ) -> None:
     """``target-requires`` pins the target's numpy below the build machine's."""
     require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
-    require(
-        Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py").is_file(),
-        "no multiarch target Python (apt-get install libpython3.11-dev:arm64)",
-    )
     out = tmp_path / "dist"
-    settings = ("target=aarch64-linux-gnu", "target-requires=numpy==2.2.6")
+    settings = (*_target_python_settings("multiarch", arm64_python), PIN)
     wheel = build_wheel(source_copy("setuptools-numpy"), out, frontend_env, *settings)
     log = (out / "build.log").read_text()
     assert build_scripts_numpy(log, "2.2.6") >= (2, 3)
@@ -116,11 +113,7 @@ def test_meson_python_dependency_numpy_for_aarch64_from_a_sysroot(
     """
     require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
     out = tmp_path / "dist"
-    settings = (
-        "target=aarch64-linux-gnu",
-        f"target-python={arm64_python.root}",
-        "target-requires=numpy==2.2.6",
-    )
+    settings = (*_target_python_settings("sysroot", arm64_python), PIN)
     wheel = build_wheel(source_copy("meson-numpy"), out, frontend_env, *settings)
     log = (out / "build.log").read_text()
     assert build_scripts_numpy(log, "2.2.6") >= (2, 3)
