@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from crosswheel.environment import build_environment, header_mismatch_warnings
+from crosswheel.environment import build_environment
 from crosswheel.shim import ENV_VAR
 from crosswheel.targets import resolve_target
 from helpers import ARM64_TOOLCHAIN as TOOLCHAIN
@@ -46,26 +44,3 @@ def test_users_pkg_config_and_cppflags_are_kept(tmp_path: Path) -> None:
     assert env["CPPFLAGS"].endswith(f" -ffile-prefix-map={source}=.")
     assert "CFLAGS" not in env and "CXXFLAGS" not in env
     assert "PKG_CONFIG_LIBDIR" not in env  # the user's value stays in force
-
-
-@pytest.mark.parametrize(
-    ("triplet", "described"),
-    [
-        ("aarch64-linux-gnu", None),
-        ("arm-linux-gnueabihf", "(32-bit little-endian)"),
-        ("s390x-linux-gnu", "(64-bit big-endian)"),
-    ],
-)
-def test_numpy_headers_of_another_word_size_or_byte_order(
-    triplet: str, described: str | None
-) -> None:
-    """This environment has numpy (a test dependency), built for x86_64."""
-    target = resolve_target(triplet)
-    assert header_mismatch_warnings(target, ["setuptools"]) == []  # numpy is not required
-    warnings = header_mismatch_warnings(target, ["setuptools", "numpy"])
-    if described is None:
-        assert warnings == []
-    else:
-        assert len(warnings) == 1
-        assert warnings[0].startswith("numpy in the build environment is built for this machine")
-        assert f"not {triplet} {described}" in warnings[0]

@@ -17,7 +17,13 @@ from typing import TypeVar
 
 from crosswheel.adapters import adapter_for
 from crosswheel.config import ConfigSettings, CrossConfig, load_config, project_label
-from crosswheel.crossbuild import CrossBuild, announce, finish_wheel, resolve_cross_build
+from crosswheel.crossbuild import (
+    CrossBuild,
+    announce,
+    finish_wheel,
+    resolve_cross_build,
+    with_target_packages,
+)
 from crosswheel.errors import CrosswheelError
 from crosswheel.inner import InnerBackendCaller
 
@@ -108,7 +114,8 @@ def build(
         try:
             if cross:
                 label = project_label(Path.cwd())
-                announce(cross, f"building {label}", config.build_requires)
+                announce(cross, f"building {label}")
+                cross = with_target_packages(cross, config, workdir)
             inner_out = workdir / "inner"
             inner_out.mkdir()
             caller, inner_settings = _caller(config, cross, workdir)

@@ -40,7 +40,15 @@ SETTINGS: dict[str, str] = {
 }
 """The config settings crosswheel itself reads, with their environment fallbacks."""
 
-_TOOL_KEYS = ("backend", "backend-path")
+_TOOL_KEYS = ("backend", "backend-path", "target-requires")
+
+TARGET_REQUIRES = "target-requires"
+TARGET_REQUIRES_VAR = "CROSSWHEEL_TARGET_REQUIRES"
+"""Requirements for the target's copy of C-API build requirements (``numpy==2.2.6``).
+
+Unlike the settings above it adds up: ``[tool.crosswheel] target-requires``, then
+each ``-C target-requires=...`` (or the variable), whitespace-separated.
+"""
 
 INNER_BACKEND_SETTING = "inner-backend"
 INNER_BACKEND_PATH_SETTING = "inner-backend-path"
@@ -113,6 +121,8 @@ class CrossConfig:
     """The config settings that belong to the inner backend."""
     build_requires: tuple[str, ...] = ()
     """The project's ``[build-system] requires``, by canonical name."""
+    target_requires: tuple[str, ...] = ()
+    """``target-requires``: pyproject's entries first, then the config settings'."""
 
 
 def project_label(source_dir: Path) -> str:
@@ -178,6 +188,22 @@ def inner_backend_from_pyproject(pyproject: Mapping[str, Any]) -> InnerBackend:
     return InnerBackend(name=name.strip(), path=tuple(path))
 
 
+def target_requires(
+    pyproject: Mapping[str, Any], setting: str | list[str] | None, environ: Mapping[str, str]
+) -> tuple[str, ...]:
+    """``[tool.crosswheel] target-requires`` plus the config setting (or its variable)."""
+    tool = pyproject.get("tool", {}).get("crosswheel", {})
+    listed = tool.get(TARGET_REQUIRES, []) if isinstance(tool, dict) else []
+    if not isinstance(listed, list) or not all(isinstance(r, str) for r in listed):
+        raise ConfigError(
+            "[tool.crosswheel] target-requires must be a list of requirement strings",
+            hint='e.g. target-requires = ["numpy==2.2.6"]',
+        )
+    given = environ.get(TARGET_REQUIRES_VAR, "") if setting is None else setting
+    values = [given] if isinstance(given, str) else given
+    return (*listed, *(word for value in values for word in value.split()))
+
+
 def _single(key: str, value: str | list[str]) -> str:
     if isinstance(value, list):
         if not value:
@@ -235,6 +261,7 @@ def load_config(
         raise ConfigError(
             f"config setting {INNER_BACKEND_PATH_SETTING!r} needs {INNER_BACKEND_SETTING!r}"
         )
+    requires_setting = theirs.pop(TARGET_REQUIRES, None)
     pyproject = read_pyproject(source_dir)
     if inner_name is None:
         inner = inner_backend_from_pyproject(pyproject)
@@ -248,4 +275,7 @@ def load_config(
         wheel=wheel_settings(ours),
         inner_settings=theirs,
         build_requires=build_requirement_names(pyproject),
+        target_requires=target_requires(
+            pyproject, requires_setting, os.environ if environ is None else environ
+        ),
     )

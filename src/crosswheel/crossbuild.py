@@ -9,17 +9,18 @@ choose its tags (``tags``), plan the fixed wheel (``fixer``), verify the plan
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from crosswheel.binaries import read_wheel
 from crosswheel.config import CrossConfig, WheelSettings
-from crosswheel.environment import build_environment, header_mismatch_warnings
+from crosswheel.environment import build_environment
 from crosswheel.fixer import plan_fix, write_fix
 from crosswheel.interpreter import TargetInterpreter, find_target_interpreter
 from crosswheel.report import info, warn
 from crosswheel.tags import choose_tags, declared_limited_api
+from crosswheel.target_packages import TargetPackage, find_target_packages
 from crosswheel.targets import Target, resolve_target
 from crosswheel.toolchain import Toolchain, find_toolchain
 from crosswheel.verifier import verify_binaries
@@ -34,11 +35,18 @@ class CrossBuild:
     toolchain: Toolchain
     wheel: WheelSettings = field(default_factory=WheelSettings)
     """What the user asked of the finished wheel (its tag, Android's page-size rule)."""
+    target_packages: tuple[TargetPackage, ...] = ()
+    """The target's copies of the C-API packages the build compiles against."""
 
     def environment(self, workdir: Path, source_dir: Path | None = None) -> dict[str, str]:
         """The inner backend's extra environment (writes the shim spec into ``workdir``)."""
         return build_environment(
-            self.target, self.interpreter, self.toolchain, workdir, source_dir=source_dir
+            self.target,
+            self.interpreter,
+            self.toolchain,
+            workdir,
+            source_dir=source_dir,
+            target_packages=self.target_packages,
         )
 
 
@@ -62,13 +70,19 @@ def resolve_cross_build(config: CrossConfig, installed: bool = True) -> CrossBui
     return CrossBuild(target, interpreter, toolchain, config.wheel)
 
 
-def announce(build: CrossBuild, what: str, build_requires: Iterable[str] = ()) -> None:
-    """The progress lines at the start of a build, and what may go wrong in it."""
+def announce(build: CrossBuild, what: str) -> None:
+    """The progress lines at the start of a build."""
     info(f"{what} for {build.target.triplet}")
     info(f"  compiler: {build.toolchain.describe()}")
     info(f"  target Python: {build.interpreter.describe()}")
-    for message in header_mismatch_warnings(build.target, tuple(build_requires)):
-        warn(message)
+
+
+def with_target_packages(build: CrossBuild, config: CrossConfig, workdir: Path) -> CrossBuild:
+    """``build`` with the target's copy of each C-API build requirement (``workdir`` holds them)."""
+    packages = find_target_packages(
+        build.target, build.interpreter, config.build_requires, config.target_requires, workdir
+    )
+    return dataclasses.replace(build, target_packages=packages)
 
 
 def finish_wheel(

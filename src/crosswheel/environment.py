@@ -8,18 +8,16 @@ from one target, interpreter and toolchain, so they cannot disagree.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shlex
-import struct
-import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from crosswheel.interpreter import TargetInterpreter
 from crosswheel.shim import ENV_VAR
+from crosswheel.target_packages import TargetPackage
 from crosswheel.targets import Target
 from crosswheel.toolchain import Toolchain
 
@@ -96,7 +94,10 @@ def target_config_vars(
 
 
 def shim_spec(
-    target: Target, interpreter: TargetInterpreter, toolchain: Toolchain
+    target: Target,
+    interpreter: TargetInterpreter,
+    toolchain: Toolchain,
+    target_packages: Sequence[TargetPackage] = (),
 ) -> dict[str, Any]:
     """Everything the shim fakes, as plain JSON data."""
     libpl = interpreter.config_vars.get("LIBPL")
@@ -120,6 +121,7 @@ def shim_spec(
         "libc": _libc(target),
         "platform_system": target.platform_system,
         "android_api_level": target.api_level if target.family == "android" else None,
+        "target_packages": [package.shim_entry() for package in target_packages],
     }
 
 
@@ -153,6 +155,7 @@ def build_environment(
     workdir: Path,
     environ: Mapping[str, str] | None = None,
     source_dir: Path | None = None,
+    target_packages: Sequence[TargetPackage] = (),
 ) -> dict[str, str]:
     """Write the shim spec into ``workdir``; return the variables to add to the backend's env.
 
@@ -165,7 +168,9 @@ def build_environment(
     environ = os.environ if environ is None else environ
     spec_path = workdir / SPEC_FILE
     spec_path.write_text(
-        json.dumps(shim_spec(target, interpreter, toolchain), indent=1, sort_keys=True),
+        json.dumps(
+            shim_spec(target, interpreter, toolchain, target_packages), indent=1, sort_keys=True
+        ),
         encoding="utf-8",
     )
     env = {
@@ -187,30 +192,9 @@ def build_environment(
     for key, value in _pkg_config_env(target, interpreter).items():
         if key not in environ:
             env[key] = value
+    # The target's numpy.pc (crosswheel's) before any other, the user's path kept.
+    pc_dirs = [str(p.pkgconfig_dir) for p in target_packages if p.pkgconfig_dir]
+    if pc_dirs:
+        env["PKG_CONFIG_PATH"] = os.pathsep.join([*pc_dirs, environ.get("PKG_CONFIG_PATH", "")])
+        env["PKG_CONFIG_PATH"] = env["PKG_CONFIG_PATH"].rstrip(os.pathsep)
     return env
-
-
-HEADER_PACKAGES = ("numpy",)
-"""Build requirements whose C headers describe the machine their wheel was built for."""
-
-
-def header_mismatch_warnings(target: Target, requirements: Iterable[str]) -> list[str]:
-    """Warnings for build requirements whose C headers describe this machine, not the target.
-
-    ``requirements`` are the project's build requirements (canonical names).
-
-    numpy's ``_numpyconfig.h`` fixes ``NPY_SIZEOF_LONG`` and friends: compiled for a
-    target of another word size or byte order, numpy C-API code is silently wrong.
-    """
-    host_bits = struct.calcsize("P") * 8
-    if target.arch.bits == host_bits and target.arch.byteorder == sys.byteorder:
-        return []
-    host = f"{host_bits}-bit {sys.byteorder}-endian"
-    wanted = f"{target.arch.bits}-bit {target.arch.byteorder}-endian"
-    return [
-        f"{name} in the build environment is built for this machine: its C headers describe "
-        f"a {host} machine, not {target.triplet} ({wanted}); extensions that use its C API "
-        "will be miscompiled"
-        for name in HEADER_PACKAGES
-        if name in requirements and importlib.util.find_spec(name) is not None
-    ]

@@ -70,6 +70,7 @@ def activate() -> None:
     _patch_sysconfig(spec)
     _patch_importlib(spec)
     _patch_family(spec)
+    _patch_target_packages(spec)
     _active = spec
 
 
@@ -225,3 +226,102 @@ def _patch_family(spec: dict[str, Any]) -> None:
     system = spec.get("platform_system")
     if system and system != spec["uname_sysname"]:
         platform.system = lambda: system
+
+
+def _patch_target_packages(spec: dict[str, Any]) -> None:
+    """C-API packages (numpy) answer with the target's headers, once a build script imports them.
+
+    The build environment's copy stays the one that is imported and runs: only its
+    answers about headers change (``get_include()``, ``numpy-config``).
+    """
+    packages = {entry["module"]: entry for entry in spec.get("target_packages") or ()}
+    if packages:
+        sys.meta_path.insert(0, _TargetPackageFinder(packages))
+
+
+class _TargetPackageFinder:
+    """Finds a package as the rest of ``sys.meta_path`` would, and patches it once loaded."""
+
+    def __init__(self, packages: dict[str, dict[str, Any]]) -> None:
+        self.packages = packages
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        top = name.partition(".")[0]
+        entry = self.packages.get(top)
+        if entry is None or name not in (top, f"{top}._configtool"):
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _PatchingLoader(spec.loader, entry)  # type: ignore[assignment]
+                return spec
+        return None
+
+    def invalidate_caches(self) -> None:
+        pass
+
+
+class _PatchingLoader:
+    """The real loader, plus the target's answers after the module has run."""
+
+    def __init__(self, loader: Any, entry: dict[str, Any]) -> None:
+        self._loader = loader
+        self._entry = entry
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        if module.__name__.endswith("._configtool"):
+            _patch_configtool(module, self._entry)
+        else:
+            _patch_get_include(module, self._entry)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+
+def _patch_get_include(package: Any, entry: dict[str, Any]) -> None:
+    """Every module-level binding of the package's ``get_include`` answers the target's."""
+    original = getattr(package, "get_include", None)
+    include = entry["include"]
+
+    def get_include() -> str:
+        """The target's C headers (crosswheel: this is a cross build)."""
+        return str(include)
+
+    if original is None:
+        return
+    prefix = package.__name__ + "."
+    for name, module in list(sys.modules.items()):
+        inside = name == package.__name__ or name.startswith(prefix)
+        if inside and getattr(module, "get_include", None) is original:
+            setattr(module, "get_include", get_include)  # noqa: B010
+
+
+def _patch_configtool(module: Any, entry: dict[str, Any]) -> None:
+    """``numpy-config``: ``--cflags``, ``--pkgconfigdir`` and ``--version`` of the target's copy."""
+    host_main = module.main
+    answers = {
+        "--version": entry["version"],
+        "--cflags": "-I" + entry["include"],
+        "--pkgconfigdir": entry.get("pkgconfigdir"),
+    }
+
+    def main() -> None:
+        args = sys.argv[1:]
+        if not args or not all(answers.get(arg) for arg in args):
+            host_main()
+            return
+        if "--version" in args:
+            print(answers["--version"])
+            return
+        for arg in ("--cflags", "--pkgconfigdir"):
+            if arg in args:
+                print(answers[arg])
+
+    module.main = main

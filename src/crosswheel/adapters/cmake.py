@@ -113,6 +113,10 @@ def toolchain_file(build: CrossBuild, user_toolchain: str | None = None) -> str:
         library = python_library(build)
         if library is not None:
             lines.append(f'set({prefix}_LIBRARY {_quote(str(library))} CACHE FILEPATH "")')
+        for package in build.target_packages:
+            if package.package.name == "numpy":  # FindPython's NumPy component
+                include = _quote(str(package.include_dir))
+                lines.append(f'set({prefix}_NumPy_INCLUDE_DIR {include} CACHE PATH "")')
     if user_toolchain:
         lines += [
             "# The project's own toolchain file comes last, so it wins.",

@@ -99,10 +99,16 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
     if sysroot is not None:
         lines.append(f"sys_root = {_string(str(sysroot))}")
         lines.append(f"pkg_config_libdir = {_string(_pkg_config_libdir(build, sysroot))}")
+    options = []
     extra = [f"-idirafter{d}" for d in build.interpreter.extra_include_dirs]
     if extra:
-        flags = _array(extra)
-        lines += ["", "[built-in options]", f"c_args = {flags}", f"cpp_args = {flags}"]
+        options += [f"c_args = {_array(extra)}", f"cpp_args = {_array(extra)}"]
+    # The target's numpy.pc (crosswheel's) for dependency('numpy'); -Dpkg_config_path wins.
+    pc_dirs = [str(p.pkgconfig_dir) for p in build.target_packages if p.pkgconfig_dir]
+    if pc_dirs:
+        options.append(f"pkg_config_path = {_array(pc_dirs)}")
+    if options:
+        lines += ["", "[built-in options]", *options]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,1 @@
+../../../setuptools-numpy/src/npdemo/_native.c
