@@ -21,8 +21,8 @@ for attempt in 1 2 3; do
 done
 PACKAGES=(
     gcc g++ make pkg-config patchelf qemu-user
-    gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
-    gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf
+    gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gfortran-aarch64-linux-gnu
+    gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf gfortran-arm-linux-gnueabihf
     gcc-i686-linux-gnu g++-i686-linux-gnu
     gcc-s390x-linux-gnu g++-s390x-linux-gnu
     gcc-powerpc64le-linux-gnu g++-powerpc64le-linux-gnu

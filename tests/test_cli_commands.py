@@ -68,14 +68,16 @@ def test_targets_lists_what_this_machine_has() -> None:
     result = crosswheel("targets")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["TARGET", "WHEEL", "PLATFORM", "TOOLCHAIN", "TARGET", "PYTHON"]
+    header = ["TARGET", "WHEEL", "PLATFORM", "TOOLCHAIN", "FORTRAN", "TARGET", "PYTHON"]
+    assert lines[0].split() == header
     row = next(line.split() for line in lines if line.startswith("aarch64-linux-gnu "))
-    assert row[:4] == ["aarch64-linux-gnu", "linux_aarch64", "aarch64-linux-gnu-gcc", "yes:"]
-    assert row[4].endswith("_sysconfigdata__linux_aarch64-linux-gnu.py")
+    assert row[:3] == ["aarch64-linux-gnu", "linux_aarch64", "aarch64-linux-gnu-gcc"]
+    assert row[3:5] == ["aarch64-linux-gnu-gfortran", "yes:"]  # setup-machine.sh installs it
+    assert row[5].endswith("_sysconfigdata__linux_aarch64-linux-gnu.py")
     musl = next(line.split() for line in lines if line.startswith("aarch64-linux-musl "))
-    assert musl[2:5] == ["zig", "(-C", "toolchain=zig)"]  # ziglang is a test dependency
+    assert musl[2:6] == ["zig", "(-C", "toolchain=zig)", "no"]  # ziglang is a test dependency
     ios = next(line.split() for line in lines if line.startswith("arm64-apple-ios "))
-    assert ios[2:] == ["no", "no"]
+    assert ios[2:] == ["no", "no", "no"]
     why = crosswheel("targets", "--why")
     ios_why = next(line for line in why.stdout.splitlines() if line.startswith("arm64-apple-ios "))
     assert "no: " in ios_why and len(ios_why.split()) > 6
@@ -278,6 +280,7 @@ def test_doctor_measures_the_shim() -> None:
     out = result.stdout
     assert out.startswith("target:        aarch64-linux-gnu")
     assert "compiler:      aarch64-linux-gnu-gcc" in out
+    assert "Fortran:       aarch64-linux-gnu-gfortran\n" in out
     # Three measured columns: build machine, shim, target.
     assert _row(out, "sys.implementation._multiarch")[1:] == [
         "x86_64-linux-gnu", "aarch64-linux-gnu", "aarch64-linux-gnu"

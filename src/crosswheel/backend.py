@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from crosswheel.adapters import adapter_for
 from crosswheel.config import ConfigSettings, CrossConfig, load_config, project_label
@@ -25,6 +25,7 @@ from crosswheel.crossbuild import (
     with_target_packages,
 )
 from crosswheel.errors import CrosswheelError
+from crosswheel.fortran import fortran_failure
 from crosswheel.inner import InnerBackendCaller
 
 T = TypeVar("T")
@@ -53,6 +54,19 @@ def _caller(
     env.update(adapter.environment(build, workdir))
     settings = adapter.config_settings(build, workdir, dict(config.inner_settings))
     return InnerBackendCaller(Path.cwd(), config.inner, env), settings
+
+
+def _call_inner(
+    caller: InnerBackendCaller, build: CrossBuild | None, workdir: Path, hook: str, **kwargs: Any
+) -> Any:
+    """Call ``hook``; a failure after the build asked for a missing Fortran compiler says so."""
+    try:
+        return caller.call(hook, **kwargs)
+    except CrosswheelError:
+        missing = fortran_failure(build.toolchain, workdir) if build else None
+        if missing is not None:
+            raise missing from None
+        raise
 
 
 def get_requires(hook: str, settings: ConfigSettings | None) -> list[str]:
@@ -88,7 +102,10 @@ def prepare_metadata(hook: str, metadata_directory: str, settings: ConfigSetting
         with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
             caller, inner_settings = _caller(config, build, Path(tmp))
             return str(
-                caller.call(
+                _call_inner(
+                    caller,
+                    build,
+                    Path(tmp),
                     hook,
                     metadata_directory=metadata_directory,
                     config_settings=inner_settings,
@@ -119,7 +136,10 @@ def build(
             inner_out = workdir / "inner"
             inner_out.mkdir()
             caller, inner_settings = _caller(config, cross, workdir)
-            name = caller.call(
+            name = _call_inner(
+                caller,
+                cross,
+                workdir,
                 hook,
                 wheel_directory=str(inner_out),
                 config_settings=inner_settings,

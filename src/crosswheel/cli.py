@@ -118,20 +118,24 @@ def cmd_targets(args: argparse.Namespace) -> int:
     from crosswheel.targets import KNOWN_TARGETS
     from crosswheel.toolchain import find_toolchain
 
-    rows = [("TARGET", "WHEEL PLATFORM", "TOOLCHAIN", "TARGET PYTHON")]
+    rows = [("TARGET", "WHEEL PLATFORM", "TOOLCHAIN", "FORTRAN", "TARGET PYTHON")]
     for target in KNOWN_TARGETS:
         try:
-            compiler = find_toolchain(target).cc
+            toolchain = find_toolchain(target)
+            compiler, fortran = toolchain.cc, toolchain.fc
+            missing = toolchain.fc_missing[0] if toolchain.fc_missing else ""
         except CrosswheelError as exc:
             compiler = _zig_fallback(target) or ("no: " + _first_line(exc) if args.why else "no")
+            fortran, missing = None, "no C toolchain"
         try:
             python = "yes: " + str(find_target_interpreter(target, None).source)
         except CrosswheelError as exc:
             python = "no: " + _first_line(exc) if args.why else "no"
-        rows.append((target.triplet, target.wheel_platform, compiler, python))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        fortran = fortran or ("no: " + missing if args.why else "no")
+        rows.append((target.triplet, target.wheel_platform, compiler, fortran, python))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[3])
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4])
     return 0
 
 

@@ -17,6 +17,7 @@ from crosswheel.binaries import read_wheel
 from crosswheel.config import CrossConfig, WheelSettings
 from crosswheel.environment import build_environment
 from crosswheel.fixer import plan_fix, write_fix
+from crosswheel.fortran import describe_fortran
 from crosswheel.interpreter import TargetInterpreter, find_target_interpreter
 from crosswheel.report import info, warn
 from crosswheel.tags import choose_tags, declared_limited_api
@@ -74,6 +75,7 @@ def announce(build: CrossBuild, what: str) -> None:
     """The progress lines at the start of a build."""
     info(f"{what} for {build.target.triplet}")
     info(f"  compiler: {build.toolchain.describe()}")
+    info(f"  Fortran: {describe_fortran(build.toolchain)}")
     info(f"  target Python: {build.interpreter.describe()}")
 
 

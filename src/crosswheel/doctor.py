@@ -21,6 +21,7 @@ import crosswheel
 from crosswheel.config import CrossConfig
 from crosswheel.crossbuild import CrossBuild, resolve_cross_build
 from crosswheel.errors import CrosswheelError
+from crosswheel.fortran import describe_fortran
 from crosswheel.shim import ENV_VAR
 
 PROBE = r"""
@@ -128,6 +129,7 @@ def doctor_report(config: CrossConfig) -> str:
         f"target:        {build.target.describe()}",
         f"target Python: {build.interpreter.describe()}",
         f"compiler:      {build.toolchain.describe()}",
+        f"Fortran:       {describe_fortran(build.toolchain)}",
         "environment:   " + " ".join(f"{k}={v}" for k, v in sorted(env.items()) if k != ENV_VAR),
         "",
     ]

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from crosswheel.fortran import fortran_command
 from crosswheel.interpreter import TargetInterpreter
 from crosswheel.shim import ENV_VAR
 from crosswheel.target_packages import TargetPackage
@@ -181,7 +182,11 @@ def build_environment(
         "AR": toolchain.ar,
         "STRIP": toolchain.strip,
         "RANLIB": toolchain.ranlib,
+        "FC": fortran_command(toolchain, workdir),
     }
+    for key in ("F77", "F90"):  # older Fortran build scripts (numpy.distutils) read these
+        if key not in environ:
+            env[key] = env["FC"]
     # CPPFLAGS, not CFLAGS: setuptools appends CPPFLAGS to the target's CFLAGS, but a
     # CFLAGS variable replaces them (and -O2, -fstack-protector... with them).
     flags = [f"-idirafter {shlex.quote(str(d))}" for d in interpreter.extra_include_dirs]

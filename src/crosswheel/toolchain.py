@@ -23,6 +23,13 @@ from pathlib import Path
 from typing import Literal
 
 from crosswheel.errors import CrosswheelError, MissingTool
+from crosswheel.fortran import (
+    MissingFortran,
+    find_fortran,
+    no_family_fortran,
+    users_fortran,
+    zig_has_no_fortran,
+)
 from crosswheel.targets import Target, _arch_by_name
 
 ToolchainKind = Literal["gcc", "clang", "zig", "emscripten", "user"]
@@ -45,6 +52,10 @@ class Toolchain:
     """Python packages the build environment needs for these commands (``ziglang``)."""
     kind: ToolchainKind = "gcc"
     """What the compiler is, so that no stage has to guess it from the command string."""
+    fc: str | None = None
+    """The Fortran compiler, None when there is none (see ``fortran.py``)."""
+    fc_missing: MissingFortran | None = None
+    """Why ``fc`` is None: (message, hint), shown only if the build needs Fortran."""
 
     @property
     def cc_argv(self) -> list[str]:
@@ -104,7 +115,7 @@ def zig_target(target: Target) -> str:
     )
 
 
-def _zig_toolchain(target: Target, spec: str, installed: bool) -> Toolchain:
+def _zig_toolchain(target: Target, spec: str, installed: bool, env: Mapping[str, str]) -> Toolchain:
     if installed and importlib.util.find_spec("ziglang") is None:
         raise CrosswheelError(
             "toolchain=zig needs the ziglang package in the build environment",
@@ -113,6 +124,7 @@ def _zig_toolchain(target: Target, spec: str, installed: bool) -> Toolchain:
         )
     ztarget = spec.split(":", 1)[1] if ":" in spec else zig_target(target)
     zig = f"{shlex.quote(sys.executable)} -m ziglang"
+    fc, fc_missing = users_fortran(target, env, zig_has_no_fortran(target))
     return Toolchain(
         cc=f"{zig} cc -target {ztarget}",
         cxx=f"{zig} c++ -target {ztarget}",
@@ -122,6 +134,8 @@ def _zig_toolchain(target: Target, spec: str, installed: bool) -> Toolchain:
         machine=ztarget,
         requires=("ziglang",),
         kind="zig",
+        fc=fc,
+        fc_missing=fc_missing,
     )
 
 
@@ -201,13 +215,14 @@ def find_toolchain(
     """
     env = os.environ if environ is None else environ
     if prefix is not None and (prefix == "zig" or prefix.startswith("zig:")):
-        return _zig_toolchain(target, prefix, installed)
+        return _zig_toolchain(target, prefix, installed, env)
     if target.family != "linux" and prefix is None and not env.get("CC"):
         cc = _family_compiler(target, env)
         machine = _dumpmachine(cc)
         _check_builds_for(target, cc, machine)
         base = cc.rsplit("clang", 1)[0] if "clang" in cc else ""
         cxx = env.get("CXX") or (cc.replace("clang", "clang++") if "clang" in cc else "em++")
+        fc, fc_missing = users_fortran(target, env, no_family_fortran(target))
         ar = env.get("AR") or (f"{base}llvm-ar" if base else "emar")
         return Toolchain(
             cc=cc,
@@ -217,6 +232,8 @@ def find_toolchain(
             ranlib=env.get("RANLIB") or (f"{base}llvm-ranlib" if base else "emranlib"),
             machine=machine,
             kind="user" if env.get("CC") else "emscripten" if cc == "emcc" else "clang",
+            fc=fc,
+            fc_missing=fc_missing,
         )
     prefix = prefix if prefix is not None else f"{target.triplet}-"
     if env.get("CC"):
@@ -253,6 +270,7 @@ def find_toolchain(
     ar = env.get("AR") or (f"{prefix}ar" if _which(f"{prefix}ar") else f"{prefix}gcc-ar")
     strip = env.get("STRIP") or f"{prefix}strip"
     ranlib = env.get("RANLIB") or f"{prefix}ranlib"
+    fc, fc_missing = find_fortran(target, prefix, env)
     return Toolchain(
         cc=cc,
         cxx=cxx,
@@ -262,4 +280,6 @@ def find_toolchain(
         machine=machine,
         cxx_found=cxx_found,
         kind="user" if env.get("CC") else "gcc",
+        fc=fc,
+        fc_missing=fc_missing,
     )

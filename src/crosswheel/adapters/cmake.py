@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from crosswheel.adapters._base import Adapter, Settings
 from crosswheel.adapters._cross import emulator
+from crosswheel.fortran import fortran_command
 
 if TYPE_CHECKING:
     from crosswheel.crossbuild import CrossBuild
@@ -69,8 +70,14 @@ def _tool(command: str) -> str:
     return words[0] if words else command
 
 
-def toolchain_file(build: CrossBuild, user_toolchain: str | None = None) -> str:
-    """The text of a CMake toolchain file for ``build`` (``include()``-ing the user's last)."""
+def toolchain_file(
+    build: CrossBuild, user_toolchain: str | None = None, fortran: str | None = None
+) -> str:
+    """The text of a CMake toolchain file for ``build`` (``include()``-ing the user's last).
+
+    ``fortran`` is the Fortran compiler (see ``fortran.fortran_command``); CMake runs it
+    only for projects that enable Fortran.
+    """
     target, tool, interp = build.target, build.toolchain, build.interpreter
     lines = [
         "# Written by crosswheel for this build.",
@@ -84,6 +91,8 @@ def toolchain_file(build: CrossBuild, user_toolchain: str | None = None) -> str:
     lines += _compiler_lines("C", tool.cc)
     if tool.cxx_found:
         lines += _compiler_lines("CXX", tool.cxx)
+    if fortran:
+        lines += _compiler_lines("Fortran", fortran)
     lines += [
         f'set(CMAKE_AR {_quote(_tool(tool.ar))} CACHE FILEPATH "")',
         f'set(CMAKE_RANLIB {_quote(_tool(tool.ranlib))} CACHE FILEPATH "")',
@@ -163,7 +172,12 @@ class ScikitBuildCoreAdapter(Adapter):
             user = user[-1] if user else None
         path = workdir / TOOLCHAIN_FILE
         path.write_text(
-            toolchain_file(build, str(Path(user).resolve()) if user else None), encoding="utf-8"
+            toolchain_file(
+                build,
+                str(Path(user).resolve()) if user else None,
+                fortran_command(build.toolchain, workdir),
+            ),
+            encoding="utf-8",
         )
         if _supports_toolchain_setting():
             settings["cmake.toolchain-file"] = str(path)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from crosswheel.adapters._base import Adapter, Settings
 from crosswheel.adapters._cross import append_setting, emulator, python_launcher
 from crosswheel.config import read_pyproject
+from crosswheel.fortran import fortran_command
 from crosswheel.shim import ENV_VAR
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
     binaries = {
         "c": shlex.split(tool.cc),
         "cpp": shlex.split(tool.cxx),
+        "fortran": shlex.split(fortran_command(tool, workdir)),
         "ar": shlex.split(tool.ar),
         "strip": shlex.split(tool.strip),
         "ranlib": shlex.split(tool.ranlib),
