@@ -17,8 +17,9 @@ import multiprocessing
 import shutil
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -81,6 +82,18 @@ class _PrefixedLines:
         self.stream.flush()
 
 
+@contextmanager
+def _lines_prefixed(prefix: str) -> Iterator[None]:
+    """Everything written to ``sys.stderr`` meanwhile starts with ``prefix``."""
+    stream = _PrefixedLines(sys.stderr, prefix)
+    saved, sys.stderr = sys.stderr, stream
+    try:
+        yield
+    finally:
+        stream.flush()
+        sys.stderr = saved
+
+
 def _build_one(
     frontend: CrossFrontend, name: str, settings: ConfigSettings, out_dir: Path
 ) -> TargetResult:
@@ -101,19 +114,14 @@ def _run_job(job: _Job) -> _Outcome:
     """A worker process: copy the source, build one target."""
     from crosswheel.frontend import CrossFrontend
 
-    stream = _PrefixedLines(sys.__stderr__ or sys.stderr, f"[{job.name}] ")
-    sys.stderr = stream
-    try:
+    with _lines_prefixed(f"[{job.name}] "):
         source = job.copy_to / job.source.name
         try:
             shutil.copytree(job.source, source, symlinks=True)
-        except OSError as exc:
-            raise CrosswheelError(f"cannot copy the source for this target: {exc}") from None
-        result = _build_one(CrossFrontend(source, job.env), job.name, job.settings, job.out_dir)
-    except CrosswheelError as exc:
-        result = TargetResult(job.name, 0.0, error=exc)
-    finally:
-        stream.flush()
+            frontend = CrossFrontend(source, job.env)
+        except (OSError, CrosswheelError) as exc:
+            return job.name, 0.0, None, f"cannot set up the build: {exc}", None
+        result = _build_one(frontend, job.name, job.settings, job.out_dir)
     error = result.error
     wheel = str(result.wheel) if result.wheel else None
     if error is None:
@@ -143,7 +151,11 @@ def build_targets(
         settings = frontend.builder.settings(user_settings, name)
         started = time.monotonic()
         try:
-            frontend.prepare(settings)
+            if parallel:
+                with _lines_prefixed(f"[{name}] "):
+                    frontend.prepare(settings)
+            else:
+                frontend.prepare(settings)
         except CrosswheelError as exc:
             results[i] = TargetResult(name, time.monotonic() - started, error=exc)
             continue
