@@ -41,10 +41,11 @@ def conda_prefix(dest: Path, debian_root: Path, multiarch: str) -> Path:
     return dest
 
 
-def compiler_wrapper(bin_dir: Path, name: str, real: str) -> Path:
-    """An executable ``bin_dir/name`` that runs ``real``: a compiler under another name."""
+def compiler_wrapper(bin_dir: Path, name: str, real: str, log: Path | None = None) -> Path:
+    """An executable ``bin_dir/name`` that runs ``real`` (logging its arguments to ``log``)."""
     bin_dir.mkdir(parents=True, exist_ok=True)
     path = bin_dir / name
-    path.write_text(f'#!/bin/sh\nexec {real} "$@"\n', encoding="utf-8")
+    record = f'echo "$*" >> "{log}"\n' if log is not None else ""
+    path.write_text(f'#!/bin/sh\n{record}exec {real} "$@"\n', encoding="utf-8")
     path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return path
