@@ -133,3 +133,21 @@ def test_missing_headers_are_refused(tmp_path: Path) -> None:
     (root / "usr" / "include" / f"python{SHORT}" / "Python.h").unlink()
     with pytest.raises(CrosswheelError, match="headers are missing"):
         find_target_interpreter(AARCH64, str(root))
+
+
+def test_conda_prefix_takes_nothing_from_the_build_machines_usr_include(tmp_path: Path) -> None:
+    """A prefix that is not Debian-style gets its own pyconfig.h and no /usr/include.
+
+    The build machine has the arm64 multiarch headers installed: picking them up
+    would hide a header the target prefix lacks.
+    """
+    from packager_layouts import conda_prefix
+
+    need_multiarch_arm64()
+    prefix = conda_prefix(tmp_path / "prefix", Path("/"), "aarch64-linux-gnu")
+    interp = find_target_interpreter(AARCH64, str(prefix))
+    assert interp.sysroot is None
+    assert interp.include_dir == prefix / "include" / f"python{SHORT}"
+    assert interp.config_h == prefix / "include" / f"python{SHORT}" / "pyconfig.h"
+    assert interp.extra_include_dirs == ()
+    assert interp.config_vars["LIBDIR"] == f"{prefix}/lib"

@@ -63,6 +63,7 @@ def _wheel_tag(name: str) -> str:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from crosswheel.frontend import CrossFrontend, build_environment
+    from crosswheel.parallel import build_targets
     from crosswheel.sources import resolve_source
     from crosswheel.targets import resolve_target
 
@@ -70,7 +71,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     targets = [resolve_target(t) for t in args.target]
     out_dir = Path(args.outdir).resolve()
     started = time.monotonic()
-    built: list[tuple[Path, float]] = []
     with tempfile.TemporaryDirectory(prefix="crosswheel-src-") as scratch:
         source = resolve_source(args.source, Path(scratch))
         frontend_kind = "an isolated environment" if args.isolation else "this environment"
@@ -81,21 +81,28 @@ def cmd_build(args: argparse.Namespace) -> int:
                 f"for {', '.join(t.triplet for t in targets)}"
             )
             out_dir.mkdir(parents=True, exist_ok=True)
-            for target, name in zip(targets, args.target):
-                t0 = time.monotonic()
-                config = frontend.builder.settings(settings, name)
-                frontend.prepare(config)
-                wheel = frontend.build_wheel(config, out_dir)
-                built.append((wheel, time.monotonic() - t0))
-                info(f"built {wheel.name} for {target.triplet}")
-    for wheel, seconds in built:
+            results = build_targets(
+                frontend, args.target, settings, out_dir, args.jobs, Path(scratch)
+            )
+    if len(results) == 1 and results[0].error:
+        raise results[0].error
+    for result in results:
+        if result.wheel:
+            info(
+                f"wheel: {result.wheel}  tag: {_wheel_tag(result.wheel.name)}  "
+                f"size: {_size(result.wheel.stat().st_size)}  time: {result.seconds:.1f} s"
+            )
+        else:
+            info(f"failed: {result.name}  time: {result.seconds:.1f} s")
+    failed = [r for r in results if r.error]
+    if len(results) > 1:
         info(
-            f"wheel: {wheel}  tag: {_wheel_tag(wheel.name)}  "
-            f"size: {_size(wheel.stat().st_size)}  time: {seconds:.1f} s"
+            f"{len(results) - len(failed)} wheels in {time.monotonic() - started:.1f} s"
+            + (f", {len(failed)} target(s) failed" if failed else "")
         )
-    if len(built) > 1:
-        info(f"{len(built)} wheels in {time.monotonic() - started:.1f} s")
-    return 0
+    for result in failed:
+        print(f"crosswheel: error: {result.name}: {result.error}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _first_line(exc: CrosswheelError) -> str:
@@ -189,6 +196,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return int(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crosswheel",
@@ -242,6 +255,14 @@ def _parser() -> argparse.ArgumentParser:
         choices=("pip", "uv"),
         default="pip",
         help="what installs the isolated environment (default: pip)",
+    )
+    build.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="build up to N targets at once, each in its own process (default: 1)",
     )
     build.set_defaults(func=cmd_build)
 

@@ -172,8 +172,12 @@ def _build_interpreter(
     short = f"python{version[0]}.{version[1]}{raw_vars.get('ABIFLAGS') or ''}"
     root = sysroot or Path("/")
     multiarch_config = root / "usr" / "include" / target.multiarch / short / "pyconfig.h"
+    # Only a Debian-style Python at <root>/usr has its pyconfig.h in the multiarch
+    # folder; for any other prefix (conda's $PREFIX) that folder is the build
+    # machine's, and a header the target lacks would silently come from there.
+    debian_style = location == root / "usr"
     extra: tuple[Path, ...] = ()
-    if multiarch_config.is_file():
+    if debian_style and multiarch_config.is_file():
         config_h = multiarch_config
         # Debian's pyconfig.h dispatcher includes <MULTIARCH/pythonX.Y/pyconfig.h>:
         # Debian's cross gcc searches /usr/include, but clang, zig and a sysroot's
