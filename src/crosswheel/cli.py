@@ -1,4 +1,4 @@
-"""The command line: ``crosswheel build|targets|doctor|inspect|fix``.
+"""The command line: ``crosswheel build|test|targets|doctor|inspect|fix``.
 
 Packagers build other people's projects: ``build`` takes a source folder, an
 sdist or a requirement, wraps whatever backend the project declares and leaves
@@ -88,6 +88,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                 wheel = frontend.build_wheel(config, out_dir)
                 built.append((wheel, time.monotonic() - t0))
                 info(f"built {wheel.name} for {target.triplet}")
+                if args.test_command is not None:
+                    _prove(args, name, [wheel], project=source)
     for wheel, seconds in built:
         info(
             f"wheel: {wheel}  tag: {_wheel_tag(wheel.name)}  "
@@ -135,14 +137,40 @@ def cmd_targets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _config(target: str, pairs: Sequence[str]) -> CrossConfig:
+def _config(
+    target: str, pairs: Sequence[str], environ: dict[str, str] | None = None
+) -> CrossConfig:
     """The configuration a command gets from ``--target`` and ``-C`` (no project involved)."""
     from crosswheel.config import load_config
 
     settings = _settings(pairs)
     settings["target"] = target
     with tempfile.TemporaryDirectory(prefix="crosswheel-") as empty:
-        return load_config(Path(empty), settings, environ={})
+        return load_config(Path(empty), settings, environ=environ or {})
+
+
+def _prove(
+    args: argparse.Namespace, target_name: str, wheels: list[Path], project: Path | None
+) -> None:
+    """Prove ``wheels`` on the target (the one a build used: settings and environment alike)."""
+    from crosswheel.interpreter import find_target_interpreter
+    from crosswheel.proving import TargetTest, prove_wheel
+    from crosswheel.target_runtime import find_runtime
+    from crosswheel.targets import resolve_target
+
+    config = _config(target_name, args.config_setting, dict(os.environ))
+    assert config.target is not None
+    target = resolve_target(config.target, config.api_level, config.min_version)
+    interpreter = find_target_interpreter(target, config.target_python)
+    runtime = find_runtime(target, interpreter)
+    test = TargetTest(args.test_command, tuple(args.test_requires), tuple(args.find_links))
+    for wheel in wheels:
+        prove_wheel(wheel.resolve(), runtime, interpreter, test, project)
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    _prove(args, args.target, [Path(w) for w in args.wheels], project=None)
+    return 0
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
@@ -248,6 +276,8 @@ def _parser() -> argparse.ArgumentParser:
         help="what installs the isolated environment (default: pip)",
     )
     build.set_defaults(func=cmd_build)
+    proving = build.add_argument_group("testing each wheel on its target (see crosswheel test)")
+    _proving_arguments(proving)
 
     targets = sub.add_parser(
         "targets",
@@ -278,6 +308,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     doctor.set_defaults(func=cmd_doctor)
 
+    test = sub.add_parser(
+        "test",
+        parents=[settings, noise],
+        help="prove wheels on their target: install, import every extension, run tests",
+        description="Install each WHEEL with its dependencies (wheels for the target) into a "
+        "target environment, import every extension module it contains with the target's own "
+        "CPython (natively or under qemu-user), then run the test command there.",
+    )
+    test.add_argument("wheels", nargs="+", metavar="WHEEL")
+    _proving_arguments(test)
+    test.set_defaults(func=cmd_test)
+
     inspect = sub.add_parser(
         "inspect",
         help="show each binary in a wheel and the tag the wheel should carry",
@@ -296,6 +338,29 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument("-o", "--outdir", metavar="DIR", help="default: the wheel's folder")
     fix.set_defaults(func=cmd_fix)
     return parser
+
+
+def _proving_arguments(parser: argparse._ActionsContainer) -> None:
+    parser.add_argument(
+        "--test-command",
+        metavar="CMD",
+        help="shell command run with the target's python first on PATH ({project}, {wheel})",
+    )
+    parser.add_argument(
+        "--test-requires",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="REQ",
+        help="requirements of the test command, installed for the target",
+    )
+    parser.add_argument(
+        "--find-links",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="where to look for the target's wheels too (as pip's --find-links)",
+    )
 
 
 def _refuse_shimmed_process() -> None:

@@ -174,7 +174,7 @@ def _elf_header(path: Path) -> tuple[str, int, str | None] | None:
             interp = None
             for segment in elf.iter_segments():
                 if segment["p_type"] == "PT_INTERP":
-                    interp = str(segment.get_interp_name())
+                    interp = str(segment.get_interp_name())  # type: ignore[attr-defined]
             return str(elf["e_machine"]), int(elf.elfclass), interp
     except (OSError, ELFError, ValueError, KeyError):
         return None
