@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_tool
+from conftest import _target_python, require_tool
 from crosswheel.errors import CrosswheelError
 from crosswheel.interpreter import find_target_interpreter
 from crosswheel.target_runtime import fetch_debian_python, find_runtime, runtime_in
 from crosswheel.targets import resolve_target
-from targetpython import TargetPython, _target_python
+from targetpython import TargetPython
 
 pytestmark = pytest.mark.e2e
 FACTS = "import json, platform, struct, sys; print(json.dumps([platform.machine(), struct.calcsize('P'), sys.byteorder, sys.prefix]))"  # noqa: E501
