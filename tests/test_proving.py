@@ -173,6 +173,14 @@ def test_errors_name_what_is_wrong(
     assert unknown.returncode == 1
     assert "unknown target 'aarch65-linux-gnu'" in unknown.stderr
 
+    other = tmp_path / "x-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("x.py", "")
+    sysroot = f"target-python={arm64_python.root}"
+    wrong = crosswheel("test", str(other), "--target", AARCH64, "-C", sysroot, env=frontend_env)
+    assert wrong.returncode == 1
+    assert f"{other.name} is for manylinux_2_17_x86_64, not {AARCH64}" in wrong.stderr
+
     # A sysroot with the target's headers and sysconfig data but no interpreter,
     # on a machine that cannot fetch one.
     headers_only = tmp_path / "headers-only"
