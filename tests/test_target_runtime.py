@@ -74,3 +74,13 @@ def test_targets_crosswheel_cannot_run_are_named(arm64_python: TargetPython) -> 
     interpreter = find_target_interpreter(target, str(arm64_python.root))
     with pytest.raises(CrosswheelError, match="cannot run aarch64-linux-musl programs"):
         find_runtime(resolve_target("aarch64-linux-musl"), interpreter)
+
+
+def test_under_qemu_the_target_cannot_start_its_own_executable_as_a_subprocess(
+    armhf_python: TargetPython,
+) -> None:
+    """A known limit (no binfmt_misc): the kernel cannot exec the target's binary."""
+    code = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'pass'])"
+    result = armhf_python.runtime.run(["-c", code])
+    assert result.returncode != 0
+    assert "Exec format error" in result.stderr
