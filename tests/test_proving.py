@@ -59,6 +59,10 @@ def test_extension_modules_are_named_from_member_paths(tmp_path: Path) -> None:
     assert extension_modules(wheel, SUFFIXES) == ["pkg._a", "pkg.sub._b", "top"]
 
 
+def _require_aarch64() -> None:
+    _require_aarch64()
+
+
 def _build(project: Path, out: Path, env: dict[str, str], *args: str) -> Path:
     result = crosswheel("build", str(project), "-o", str(out), *args, env=env)
     assert result.returncode == 0, result.stderr
@@ -69,8 +73,7 @@ def _build(project: Path, out: Path, env: dict[str, str], *args: str) -> Path:
 def test_aarch64_wheel_passes_with_nothing_but_the_target(
     tmp_path: Path, frontend_env: dict[str, str]
 ) -> None:
-    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
-    require_tool("qemu-aarch64", "qemu-user")
+    _require_aarch64()
     wheel = _build(plain_project(tmp_path / "p"), tmp_path / "out", frontend_env, "-t", AARCH64)
     check = tmp_path / "check.py"
     check.write_text(CHECK)
@@ -114,8 +117,7 @@ def test_armhf_wheel_with_a_compiled_dependency_passes_from_a_sysroot(
 def test_extension_with_a_missing_symbol_fails_naming_module_and_symbol(
     tmp_path: Path, frontend_env: dict[str, str]
 ) -> None:
-    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
-    require_tool("qemu-aarch64", "qemu-user")
+    _require_aarch64()
     project = plain_project(tmp_path / "p")
     source = project / "src" / "crossdemo" / "_native.c"
     source.write_text(
@@ -136,8 +138,7 @@ def test_extension_with_a_missing_symbol_fails_naming_module_and_symbol(
 def test_build_runs_the_projects_test_file_on_the_target_and_fails_when_it_fails(
     tmp_path: Path, frontend_env: dict[str, str]
 ) -> None:
-    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
-    require_tool("qemu-aarch64", "qemu-user")
+    _require_aarch64()
     project = plain_project(tmp_path / "p")
     (project / "tests").mkdir()
     (project / "tests" / "check.py").write_text(CHECK)
