@@ -80,6 +80,12 @@ def arm64_python() -> TargetPython:
     return _target_python("arm64")
 
 
+@pytest.fixture(scope="session")
+def armhf_python() -> TargetPython:
+    """Debian's armhf CPython in a sysroot, run under qemu-arm."""
+    return _target_python("armhf")
+
+
 @pytest.fixture
 def source_copy(tmp_path: Path) -> Iterator[object]:
     """Copy an example project into a fresh folder (no stale build/ from other tests)."""

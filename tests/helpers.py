@@ -18,6 +18,7 @@ from crosswheel.interpreter import TargetInterpreter, find_target_interpreter
 from crosswheel.targets import Target, resolve_target
 from crosswheel.toolchain import Toolchain
 from crosswheel.wheelfile import make_record, record_hash
+from targetpython import TargetPython
 
 PY = (sys.version_info[0], sys.version_info[1])
 SHORT = f"{PY[0]}.{PY[1]}"
@@ -198,3 +199,17 @@ def stored_form(archive_path: Path, name: str) -> tuple[int, int, int, bytes]:
         skip = int.from_bytes(f.read(2), "little") + int.from_bytes(f.read(2), "little")
         f.seek(skip, 1)
         return info.CRC, info.compress_size, info.compress_type, f.read(info.compress_size)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "build" not in p.parts and ".egg-info" not in str(p)
+    }
+
+
+def check_runs(wheel: Path, target: TargetPython, site: Path) -> None:
+    target.install(wheel, site)
+    out = target.call(CALL, site)
+    assert out.startswith('[42, {"build_machine": "aarch64", "pointer_bits": 64'), out

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,12 @@ from crosswheel.adapters import (
     Adapter,
     adapter_for,
 )
-from crosswheel.adapters.cmake import ScikitBuildCoreAdapter, system_processor
+from crosswheel.adapters.cmake import (
+    ScikitBuildCoreAdapter,
+    system_processor,
+    target_python_launcher,
+    toolchain_file,
+)
 from crosswheel.adapters.maturin import (
     MaturinAdapter,
     cargo_env_name,
@@ -172,6 +178,22 @@ def test_cmake_toolchain_file(aarch64_build: CrossBuild, tmp_path: Path) -> None
     assert 'set(Python_SOABI "cpython-311-aarch64-linux-gnu"' in text
     if shutil.which("qemu-aarch64"):
         assert "set(CMAKE_CROSSCOMPILING_EMULATOR " in text
+
+
+def test_cmake_python_executable_is_the_target_pythons_launcher_when_there_is_one(
+    aarch64_build: CrossBuild, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    launcher = tmp_path / "python-on-target"
+    text = toolchain_file(aarch64_build, None, target_python=launcher)
+    for name in ("Python_EXECUTABLE", "Python3_EXECUTABLE", "PYTHON_EXECUTABLE"):
+        assert f'set({name} "{launcher}" CACHE FILEPATH "" FORCE)' in text
+    monkeypatch.setenv("PATH", str(tmp_path))  # no apt-get or dpkg to fetch one
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert target_python_launcher(aarch64_build, tmp_path) is None
+    said = capsys.readouterr().err
+    assert "Python_EXECUTABLE is the build machine's Python answering as the target" in said
+    assert "nanobind's stub generation" in said
+    assert "_EXECUTABLE" not in toolchain_file(aarch64_build)
 
 
 def test_cmake_users_toolchain_is_included_last(aarch64_build: CrossBuild, tmp_path: Path) -> None:

@@ -15,16 +15,8 @@ from typing import Callable
 
 import pytest
 
-from helpers import CALL, crosswheel, only_wheel, plain_project
+from helpers import check_runs, crosswheel, only_wheel, plain_project, snapshot
 from targetpython import TargetPython
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and "build" not in p.parts and ".egg-info" not in str(p)
-    }
 
 
 def make_sdist(project: Path, out: Path) -> Path:
@@ -32,12 +24,6 @@ def make_sdist(project: Path, out: Path) -> Path:
     with tarfile.open(path, "w:gz") as tar:
         tar.add(project, arcname="crossdemo-1.0.0")
     return path
-
-
-def check_runs(wheel: Path, target: TargetPython, site: Path) -> None:
-    target.install(wheel, site)
-    out = target.call(CALL, site)
-    assert out.startswith('[42, {"build_machine": "aarch64", "pointer_bits": 64'), out
 
 
 @pytest.mark.e2e

@@ -19,9 +19,9 @@ from typing import Callable
 import pytest
 
 from conftest import _target_python, require_tool
+from helpers import crosswheel
 from packager_layouts import compiler_wrapper, conda_prefix
 from targetpython import TargetPython
-from test_cli_build import crosswheel
 
 pytestmark = pytest.mark.e2e
 

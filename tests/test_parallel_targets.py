@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import check_runs, crosswheel, plain_project, snapshot
 from targetpython import TargetPython
-from test_cli_build import check_runs, crosswheel, plain_project, snapshot
 
 REFUSE_GLIBC_228 = """\
 import platform, sys

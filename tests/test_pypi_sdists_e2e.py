@@ -15,6 +15,7 @@ import json
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -116,3 +117,29 @@ def test_pypi_sdist_cross_builds_and_runs_on_aarch64(
     arm64_python.install(wheel, site)
     answer = json.loads(arm64_python.call(code, site).splitlines()[-1])
     assert check(answer), answer
+
+
+def test_nanobind_stubs_are_generated_on_the_target_and_the_wheel_passes_its_tests(
+    tmp_path: Path, frontend_env: dict[str, str]
+) -> None:
+    """mapbox-earcut 2.1.0 (scikit-build-core + nanobind) imports its extension to write stubs.
+
+    nanobind_add_stub runs ``${Python_EXECUTABLE}`` on stubgen.py: the target's
+    CPython under qemu. The sdist's own test suite then runs on the target.
+    """
+    require_tool("aarch64-linux-gnu-g++", "g++-aarch64-linux-gnu")
+    require_tool("qemu-aarch64", "qemu-user")
+    out = tmp_path / "out"
+    result = crosswheel(
+        "build", "mapbox-earcut==2.1.0", "--target", TARGET, "-o", str(out),
+        "--test-requires", "pytest", "--test-command", "pytest -p no:cacheprovider {project}/tests",
+        env=frontend_env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "CMake's Python_EXECUTABLE: the target's CPython" in result.stderr
+    assert re.search(r"\d+ passed", result.stdout), result.stdout
+    wheel = only_wheel(out)
+    with zipfile.ZipFile(wheel) as archive:
+        assert f"mapbox_earcut/_core{SUFFIX}" in archive.namelist()
+        stub = archive.read("mapbox_earcut/_core.pyi").decode()
+    assert "def triangulate_float64(" in stub

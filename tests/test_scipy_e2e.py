@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from conftest import _target_python, require, require_tool
-from targetpython import SysrootExtras
 from helpers import crosswheel, only_wheel
+from targetpython import SysrootExtras
 from test_pypi_sdists_e2e import target_wheel
 
 pytestmark = [

@@ -16,22 +16,11 @@ from typing import TYPE_CHECKING
 
 from crosswheel.environment import SPEC_FILE
 from crosswheel.shim import ENV_VAR
+from crosswheel.target_runtime import QEMU_USER
 
 if TYPE_CHECKING:
     from crosswheel.crossbuild import CrossBuild
     from crosswheel.targets import Target
-
-QEMU_USER = {
-    "x86_64": "qemu-x86_64",
-    "aarch64": "qemu-aarch64",
-    "armv7l": "qemu-arm",
-    "i686": "qemu-i386",
-    "ppc64le": "qemu-ppc64le",
-    "riscv64": "qemu-riscv64",
-    "s390x": "qemu-s390x",
-    "loongarch64": "qemu-loongarch64",
-}
-"""qemu-user's binary for each ``Arch.machine`` (Debian package ``qemu-user``)."""
 
 
 def target_root(build: CrossBuild) -> Path | None:
