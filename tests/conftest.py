@@ -19,7 +19,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from targetpython import TargetPython, Unavailable, target_python
+from targetpython import SysrootExtras, TargetPython, Unavailable, target_python
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -66,9 +66,9 @@ def frontend_env(wheelhouse: Path) -> dict[str, str]:
     return env
 
 
-def _target_python(debian_arch: str) -> TargetPython:
+def _target_python(debian_arch: str, extras: SysrootExtras | None = None) -> TargetPython:
     try:
-        return target_python(debian_arch)
+        return target_python(debian_arch, extras)
     except Unavailable as exc:
         require(False, str(exc))
         raise

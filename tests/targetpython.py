@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CACHE = Path(os.environ.get("CROSSWHEEL_TEST_CACHE", Path.home() / ".cache" / "crosswheel-tests"))
@@ -35,6 +36,41 @@ PACKAGES = (
     "libffi8",
     "libssl3",
 )
+
+MULTIARCH = {
+    "arm64": "aarch64-linux-gnu",
+    "armhf": "arm-linux-gnueabihf",
+    "i386": "i386-linux-gnu",
+    "s390x": "s390x-linux-gnu",
+    "ppc64el": "powerpc64le-linux-gnu",
+    "amd64": "x86_64-linux-gnu",
+}
+
+
+@dataclass(frozen=True)
+class SysrootExtras:
+    """More Debian packages for a sysroot, and the links dpkg's maintainer scripts would make.
+
+    ``links`` maps a path in the sysroot to where it points; ``{multiarch}`` in
+    either stands for the architecture's multiarch triplet.
+    """
+
+    name: str
+    """Names the cached sysroot (``sysroot-armhf-<name>``)."""
+    packages: tuple[str, ...]
+    links: Mapping[str, str] = field(default_factory=dict)
+
+
+NUMPY = SysrootExtras(
+    "numpy",
+    ("python3-numpy", "libblas3", "liblapack3", "libgfortran5"),
+    {
+        # What update-alternatives would make for libblas3 and liblapack3.
+        "usr/lib/{multiarch}/libblas.so.3": "blas/libblas.so.3",
+        "usr/lib/{multiarch}/liblapack.so.3": "lapack/liblapack.so.3",
+    },
+)
+"""Debian's numpy (1.24 in bookworm) installed in the target's sysroot."""
 
 QEMU = {
     "arm64": "qemu-aarch64",
@@ -150,19 +186,9 @@ def _fix_absolute_links(root: Path) -> None:
                 path.symlink_to(root / dest.lstrip("/"))
 
 
-def target_python(debian_arch: str) -> TargetPython:
-    """A cached sysroot with Debian's CPython for ``debian_arch`` (made on first use)."""
-    if shutil.which(QEMU[debian_arch]) is None:
-        raise Unavailable(f"{QEMU[debian_arch]} is not installed (apt-get install qemu-user)")
-    root = CACHE / f"sysroot-{debian_arch}"
-    done = root / ".complete"
-    if done.exists():
-        return TargetPython(debian_arch, root)
-    if shutil.which("apt-get") is None or shutil.which("dpkg") is None:
-        raise Unavailable("apt-get and dpkg are needed to fetch the target's CPython")
-    debs = CACHE / f"debs-{debian_arch}"
+def _download(packages: tuple[str, ...], debian_arch: str, debs: Path) -> None:
     debs.mkdir(parents=True, exist_ok=True)
-    for package in PACKAGES:
+    for package in packages:
         if not list(debs.glob(f"{package}_*_{debian_arch}.deb")):
             result = subprocess.run(
                 ["apt-get", "download", f"{package}:{debian_arch}"],
@@ -177,10 +203,37 @@ def target_python(debian_arch: str) -> TargetPython:
                     f"added with dpkg --add-architecture {debian_arch} and apt-get update run?): "
                     f"{result.stderr.strip()[-300:]}"
                 )
+
+
+def target_python(debian_arch: str, extras: SysrootExtras | None = None) -> TargetPython:
+    """A cached sysroot with Debian's CPython for ``debian_arch`` (made on first use).
+
+    With ``extras``, a separate cached sysroot that also holds those packages.
+    """
+    if shutil.which(QEMU[debian_arch]) is None:
+        raise Unavailable(f"{QEMU[debian_arch]} is not installed (apt-get install qemu-user)")
+    name = f"sysroot-{debian_arch}" + (f"-{extras.name}" if extras else "")
+    root = CACHE / name
+    done = root / ".complete"
+    if done.exists():
+        return TargetPython(debian_arch, root)
+    if shutil.which("apt-get") is None or shutil.which("dpkg") is None:
+        raise Unavailable("apt-get and dpkg are needed to fetch the target's CPython")
+    debs = CACHE / f"debs-{debian_arch}"
+    _download(PACKAGES, debian_arch, debs)
+    folders = [debs]
+    if extras is not None:
+        folders.append(CACHE / f"debs-{debian_arch}-{extras.name}")
+        _download(extras.packages, debian_arch, folders[-1])
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
-    for deb in sorted(debs.glob("*.deb")):
-        subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
+    for folder in folders:
+        for deb in sorted(folder.glob("*.deb")):
+            subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
+    for link, dest in (extras.links if extras else {}).items():
+        path = root / link.format(multiarch=MULTIARCH[debian_arch])
+        path.unlink(missing_ok=True)
+        path.symlink_to(dest.format(multiarch=MULTIARCH[debian_arch]))
     _fix_absolute_links(root)
     done.touch()
     return TargetPython(debian_arch, root)
