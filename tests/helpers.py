@@ -6,6 +6,7 @@ each other.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -198,3 +199,16 @@ def stored_form(archive_path: Path, name: str) -> tuple[int, int, int, bytes]:
         skip = int.from_bytes(f.read(2), "little") + int.from_bytes(f.read(2), "little")
         f.seek(skip, 1)
         return info.CRC, info.compress_size, info.compress_type, f.read(info.compress_size)
+
+
+def auditwheel_tag(wheel: Path) -> str:
+    """The platform tag ``auditwheel show`` gives ``wheel`` (the field's reference)."""
+    require_tool("auditwheel", "pip install auditwheel")
+    result = subprocess.run(
+        ["auditwheel", "show", "--json", "--disable-isa-ext-check", str(wheel)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return str(json.loads(result.stdout)["overall_tag"])

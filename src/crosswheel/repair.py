@@ -94,14 +94,15 @@ def find_library(
     return None, tuple(rejected)
 
 
-def hashed_name(soname: str, data: bytes) -> str:
-    """auditwheel's name for a bundled copy: ``libyaml-0.so.2`` -> ``libyaml-0-<8 hex>.so.2``.
+def hashed_name(filename: str, data: bytes) -> str:
+    """auditwheel's name for a copy: ``libyaml-0.so.2.0.9`` -> ``libyaml-0-<8 hex>.so.2.0.9``.
 
-    The hash is of the library's content, so two different libraries of one
-    name never collide, and the same library always gets the same name.
+    ``filename`` is the library's real file (symbolic links resolved), as
+    auditwheel names it. The hash is of its content: two different libraries of
+    one name never collide, and the same library always gets the same name.
     """
     short = hashlib.sha256(data).hexdigest()[:8]
-    base, dot, ext = soname.partition(".")
+    base, dot, ext = filename.partition(".")
     return f"{base}-{short}{dot}{ext}"
 
 
@@ -281,7 +282,8 @@ def repair_wheel(
         return unchanged
     libs_dir = f"{contents.name.distribution}.libs"
     new_names = {
-        soname: hashed_name(soname, lib.data) for soname, lib in sorted(lookup.found.items())
+        soname: hashed_name(lib.path.resolve().name, lib.data)
+        for soname, lib in sorted(lookup.found.items())
     }
     added: list[tuple[str, bytes]] = []
     bundled: list[Bundled] = []
