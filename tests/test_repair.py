@@ -216,8 +216,75 @@ def test_a_library_not_found_is_one_error_naming_it_and_the_folders(
     assert not out.exists() or not list(out.glob("*.whl"))
 
 
+def test_bundled_libraries_bring_what_they_need(tmp_path: Path) -> None:
+    """libbar needs libfoo: both are bundled, and libbar's copy loads libfoo's copy."""
+    libs = tmp_path / "libs"
+    foo = _library("aarch64-linux-gnu-gcc", libs, "libfoo.so.1")
+    (libs / "libfoo.so").symlink_to("libfoo.so.1")
+    bar_src = libs / "bar.c"
+    bar_src.write_text("int foo(void); int bar(void) { return foo(); }\n")
+    bar = libs / "libbar.so.1"
+    cc = ["aarch64-linux-gnu-gcc", "-shared", "-fPIC", "-Wl,-soname,libbar.so.1"]
+    subprocess.run([*cc, "-o", str(bar), str(bar_src), f"-L{libs}", "-lfoo"], check=True)
+    (libs / "libbar.so").symlink_to("libbar.so.1")
+    ext_src = tmp_path / "ext.c"
+    ext_src.write_text("int bar(void); int demo(void) { return bar(); }\n")
+    ext = tmp_path / "ext.so"
+    cc = ["aarch64-linux-gnu-gcc", "-shared", "-fPIC", "-o", str(ext), str(ext_src)]
+    subprocess.run([*cc, f"-L{libs}", "-lbar"], check=True)
+    wheel = helpers.make_wheel(
+        tmp_path / "demo-1.0-cp311-cp311-linux_aarch64.whl",
+        {"demo/_ext.cpython-311-aarch64-linux-gnu.so": ext.read_bytes()},
+        "cp311-cp311-linux_aarch64",
+    )
+    repair = repair_wheel(
+        read_wheel(wheel), AARCH64, helpers.arm64_interpreter(), library_path=[libs]
+    )
+    foo_copy = hashed_name("libfoo.so.1", foo.read_bytes())
+    bar_copy = hashed_name("libbar.so.1", bar.read_bytes())
+    assert sorted(repair.names) == sorted([f"demo.libs/{foo_copy}", f"demo.libs/{bar_copy}"])
+    facts = {b.name: b for b in repair.binaries}
+    assert foo_copy in facts[f"demo.libs/{bar_copy}"].needed
+    assert facts[f"demo.libs/{bar_copy}"].runpath == ("$ORIGIN",)
+    assert facts["demo/_ext.cpython-311-aarch64-linux-gnu.so"].runpath == ("$ORIGIN/../demo.libs",)
+
+
+def test_shipped_libraries_and_libpython_are_not_looked_up(tmp_path: Path) -> None:
+    """A library the wheel ships itself, and libpython, need nothing from the target."""
+    libs = tmp_path / "libs"
+    foo = _library("aarch64-linux-gnu-gcc", libs, "libfoo.so.1")
+    (libs / "libfoo.so").symlink_to("libfoo.so.1")
+    _library(
+        "aarch64-linux-gnu-gcc",
+        libs,
+        "libpython3.11.so.1.0",
+        "int Py_IsInitialized(void) { return 1; }\n",
+    )
+    (libs / "libpython3.11.so").symlink_to("libpython3.11.so.1.0")
+    src = tmp_path / "ext.c"
+    src.write_text(
+        "int foo(void); int Py_IsInitialized(void);\n"
+        "int demo(void) { return foo() + Py_IsInitialized(); }\n"
+    )
+    ext = tmp_path / "ext.so"
+    cc = ["aarch64-linux-gnu-gcc", "-shared", "-fPIC", "-o", str(ext), str(src)]
+    subprocess.run([*cc, f"-L{libs}", "-lfoo", "-lpython3.11"], check=True)
+    wheel = helpers.make_wheel(
+        tmp_path / "demo-1.0-cp311-cp311-linux_aarch64.whl",
+        {
+            "demo/_ext.cpython-311-aarch64-linux-gnu.so": ext.read_bytes(),
+            "demo/libfoo.so.1": foo.read_bytes(),
+        },
+        "cp311-cp311-linux_aarch64",
+    )
+    contents = read_wheel(wheel)
+    repair = repair_wheel(contents, AARCH64, helpers.arm64_interpreter())
+    assert repair.added == () and repair.replaced == {}
+    assert "libpython3.11.so.1.0" in contents.binaries[0].needed
+
+
 def test_repair_off_keeps_the_wheel_and_names_unfound_libraries(
-    foo_wheel: tuple[Path, Path], tmp_path: Path
+    foo_wheel: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     wheel, _ = foo_wheel
     interpreter = helpers.arm64_interpreter()
@@ -227,6 +294,7 @@ def test_repair_off_keeps_the_wheel_and_names_unfound_libraries(
         wheel, AARCH64, interpreter, tmp_path / "out", wheel_settings({"repair": "no"})
     )
     assert fixed.name.endswith("-linux_aarch64.whl")
+    assert "warning: libfoo.so.1 is not among the target's libraries" in capsys.readouterr().err
 
 
 def test_repair_settings() -> None:

@@ -221,7 +221,7 @@ def test_musl_binaries_get_musllinux(compile_so: Compile, arch: str) -> None:
 
 
 def test_policy_data_is_auditwheels() -> None:
-    """Our embedded policies equal auditwheel's JSON, policy by policy, arch by arch."""
+    """The policies read from auditwheel's JSON: most compatible first, each field as listed."""
     import auditwheel
 
     folder = Path(auditwheel.__file__).parent / "policy"
