@@ -13,7 +13,6 @@ that has no libyaml; with ``-C repair=no`` it stays ``linux_<arch>``.
 from __future__ import annotations
 
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -21,7 +20,7 @@ from typing import Callable
 import pytest
 
 from conftest import _target_python, require, require_tool
-from helpers import auditwheel_tag, crosswheel, need_multiarch_arm64, only_wheel
+from helpers import auditwheel_tag, build_with, crosswheel, need_multiarch_arm64, only_wheel
 from targetpython import SysrootExtras, TargetPython
 
 pytestmark = pytest.mark.e2e
@@ -33,11 +32,17 @@ ARMHF = "arm-linux-gnueabihf"
 
 
 def build(src: Path, out: Path, env: dict[str, str], *settings: str) -> tuple[Path, str]:
-    cmd = [sys.executable, "-m", "build", "--wheel", "-o", str(out), str(src)]
-    cmd += [f"-C{s}" for s in settings]
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    """The wheel ``python -m build`` makes, and its progress output."""
+    result = build_with("build", src, out, env, *settings)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return only_wheel(out), result.stderr
+
+
+def fix_armhf(wheel: Path, sysroot: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """``crosswheel fix`` of ``wheel`` for armhf against the target Python in ``sysroot``."""
+    return crosswheel(
+        "fix", str(wheel), "--target", ARMHF, "-C", f"target-python={sysroot}", "-o", str(out)
+    )
 
 
 def bundled(wheel: Path) -> list[str]:
@@ -85,16 +90,7 @@ def test_armhf_wheel_bundles_libyaml_and_runs_without_it(
     runs_without_system_libyaml(wheel, _target_python("armhf"), tmp_path / "site")
 
     # The same wheel again through `crosswheel fix`: the same bytes (reproducible).
-    again = crosswheel(
-        "fix",
-        str(wheel),
-        "--target",
-        ARMHF,
-        "-C",
-        f"target-python={root}",
-        "-o",
-        str(tmp_path / "fixed"),
-    )
+    again = fix_armhf(wheel, root, tmp_path / "fixed")
     assert again.returncode == 0, again.stderr
     assert only_wheel(tmp_path / "fixed").read_bytes() == wheel.read_bytes()
 
@@ -119,31 +115,13 @@ def test_armhf_repair_no_keeps_the_system_library(
 
     # `crosswheel fix` repairs it later; against a target without libyaml it says what is missing.
     plain = _target_python("armhf").root
-    failed = crosswheel(
-        "fix",
-        str(wheel),
-        "--target",
-        ARMHF,
-        "-C",
-        f"target-python={plain}",
-        "-o",
-        str(tmp_path / "none"),
-    )
+    failed = fix_armhf(wheel, plain, tmp_path / "none")
     assert failed.returncode == 1
     assert "libyaml-0.so.2 (needed by _native.cpython-311-arm-linux-gnueabihf.so)" in failed.stderr
     assert f"\n  {plain}/usr/lib/arm-linux-gnueabihf\n" in failed.stderr
     assert "hint:" in failed.stderr and "Traceback" not in failed.stderr
     assert not list((tmp_path / "none").glob("*.whl"))
-    fixed = crosswheel(
-        "fix",
-        str(wheel),
-        "--target",
-        ARMHF,
-        "-C",
-        f"target-python={root}",
-        "-o",
-        str(tmp_path / "fixed"),
-    )
+    fixed = fix_armhf(wheel, root, tmp_path / "fixed")
     assert fixed.returncode == 0, fixed.stderr
     repaired = only_wheel(tmp_path / "fixed")
     assert repaired.name.endswith("_armv7l.whl") and "manylinux_2_" in repaired.name
