@@ -263,7 +263,7 @@ def repair_wheel(
     """
     binaries = contents.binaries
     unchanged = Repair(binaries, {}, ())
-    elf = [b for b in contents.elf_binaries]
+    elf = list(contents.elf_binaries)
     if target.family != "linux" or not elf:
         return unchanged
     lookup = _Lookup(target, library_folders(target, interpreter, library_path), exclude)
@@ -308,7 +308,8 @@ def repair_wheel(
     final: list[Binary] = []
     for binary in binaries:
         data = replaced.get(binary.name)
-        final.append(describe_binary_bytes(binary.name, data) or binary if data else binary)
+        patched = describe_binary_bytes(binary.name, data) if data is not None else None
+        final.append(patched or binary)
     for name, data in added:
         described = describe_binary_bytes(name, data)
         if described is not None:
