@@ -6,6 +6,7 @@ each other.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -213,3 +214,16 @@ def check_runs(wheel: Path, target: TargetPython, site: Path) -> None:
     target.install(wheel, site)
     out = target.call(CALL, site)
     assert out.startswith('[42, {"build_machine": "aarch64", "pointer_bits": 64'), out
+
+
+def auditwheel_tag(wheel: Path) -> str:
+    """The platform tag ``auditwheel show`` gives ``wheel`` (the field's reference)."""
+    require_tool("auditwheel", "pip install auditwheel")
+    result = subprocess.run(
+        ["auditwheel", "show", "--json", "--disable-isa-ext-check", str(wheel)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return str(json.loads(result.stdout)["overall_tag"])

@@ -94,18 +94,6 @@ def facts_of(members: dict[str, bytes]) -> list[Binary]:
     return [b for b in found if b is not None and b.is_elf]
 
 
-def auditwheel_tag(wheel: Path) -> str:
-    require(shutil.which("auditwheel") is not None, "auditwheel not installed")
-    result = subprocess.run(
-        ["auditwheel", "show", "--json", "--disable-isa-ext-check", str(wheel)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return str(json.loads(result.stdout)["overall_tag"])
-
-
 # target, compiler argv, source, suffix, extra flags, expected tag
 GLIBC_CASES = [
     (
@@ -170,7 +158,7 @@ def test_manylinux_tag_agrees_with_auditwheel(
         assert decision.platform == expected
     assert decision.platform.startswith("manylinux_")
     wheel = make_wheel(tmp_path / "demo-1.0-cp311-cp311-linux_x.whl", members)
-    assert decision.platform == auditwheel_tag(wheel)
+    assert decision.platform == helpers.auditwheel_tag(wheel)
     check_requested_tag(decision.platform, target, facts_of(members))
 
 
@@ -218,7 +206,7 @@ def test_unlisted_library_falls_back_to_linux_and_says_why(
         "manylinux_2_17_aarch64"
     )
     wheel = make_wheel(tmp_path / "demo-1.0-cp311-cp311-linux_x.whl", members)
-    assert auditwheel_tag(wheel) == "linux_aarch64"
+    assert helpers.auditwheel_tag(wheel) == "linux_aarch64"
 
 
 @pytest.mark.parametrize("arch", ["aarch64", "x86_64", "s390x"])
@@ -233,7 +221,7 @@ def test_musl_binaries_get_musllinux(compile_so: Compile, arch: str) -> None:
 
 
 def test_policy_data_is_auditwheels() -> None:
-    """Our embedded policies equal auditwheel's JSON, policy by policy, arch by arch."""
+    """The policies read from auditwheel's JSON: most compatible first, each field as listed."""
     import auditwheel
 
     folder = Path(auditwheel.__file__).parent / "policy"

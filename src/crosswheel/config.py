@@ -37,8 +37,14 @@ SETTINGS: dict[str, str] = {
     "min-version": "CROSSWHEEL_MIN_VERSION",
     "platform-tag": "CROSSWHEEL_PLATFORM_TAG",
     "android-page-size-check": "CROSSWHEEL_ANDROID_PAGE_SIZE_CHECK",
+    "repair": "CROSSWHEEL_REPAIR",
+    "repair-exclude": "CROSSWHEEL_REPAIR_EXCLUDE",
+    "library-path": "CROSSWHEEL_LIBRARY_PATH",
 }
 """The config settings crosswheel itself reads, with their environment fallbacks."""
+
+LIST_SETTINGS: dict[str, str] = {"repair-exclude": ",", "library-path": os.pathsep}
+"""Settings that may be given more than once: their values are joined with this separator."""
 
 _TOOL_KEYS = ("backend", "backend-path", "target-requires")
 
@@ -79,6 +85,12 @@ class WheelSettings:
     """Overrides the computed platform tag (still verified against the binaries)."""
     page_size_check: PageSizeCheck = "error"
     """Android LOAD segments not aligned to 16 KB: an error, or only a warning."""
+    repair: bool = True
+    """Bundle the target's libraries that no policy allows (manylinux/musllinux targets)."""
+    repair_exclude: tuple[str, ...] = ()
+    """Library names (or fnmatch patterns) never bundled."""
+    library_path: tuple[Path, ...] = ()
+    """Target library folders searched before the ones crosswheel knows."""
 
 
 def _choice(key: str, value: str | None, choices: tuple[str, ...], default: str) -> str:
@@ -100,7 +112,25 @@ def wheel_settings(ours: Mapping[str, str]) -> WheelSettings:
     return WheelSettings(
         platform_tag=ours.get("platform-tag"),
         page_size_check="warn" if check == "warn" else "error",
+        repair=_yes_no("repair", ours.get("repair"), default=True),
+        repair_exclude=_split("repair-exclude", ours),
+        library_path=tuple(Path(p) for p in _split("library-path", ours)),
     )
+
+
+def _yes_no(key: str, value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    normal = value.strip().lower()
+    if normal not in ("yes", "no", "true", "false", "1", "0", "on", "off"):
+        raise ConfigError(f"config setting {key!r} must be 'yes' or 'no', not {value!r}")
+    return normal in ("yes", "true", "1", "on")
+
+
+def _split(key: str, ours: Mapping[str, str]) -> tuple[str, ...]:
+    """A list setting's values (given repeatedly or as one separated list)."""
+    parts = (p.strip() for p in ours.get(key, "").split(LIST_SETTINGS[key]))
+    return tuple(p for p in parts if p)
 
 
 @dataclass(frozen=True)
@@ -220,7 +250,9 @@ def split_settings(
     ours: dict[str, str] = {}
     theirs: dict[str, str | list[str]] = {}
     for key, value in (settings or {}).items():
-        if key in SETTINGS:
+        if key in LIST_SETTINGS and isinstance(value, list):
+            ours[key] = LIST_SETTINGS[key].join(value)
+        elif key in SETTINGS:
             ours[key] = _single(key, value)
         else:
             theirs[key] = value

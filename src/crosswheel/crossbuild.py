@@ -3,8 +3,9 @@
 ``resolve_cross_build`` runs the stages that need no build (target, target
 interpreter, toolchain); ``finish_wheel`` runs the ones after it, as one pass
 over the built wheel: read it once (``binaries``), refuse foreign binaries,
-choose its tags (``tags``), plan the fixed wheel (``fixer``), verify the plan
-(``verifier``) and only then write it. The backend and the command line share both.
+bundle the target's libraries it needs (``repair``), choose its tags (``tags``),
+plan the fixed wheel (``fixer``), verify the plan (``verifier``) and only then
+write it. The backend and the command line share both.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from crosswheel.environment import build_environment
 from crosswheel.fixer import plan_fix, write_fix
 from crosswheel.fortran import describe_fortran
 from crosswheel.interpreter import TargetInterpreter, find_target_interpreter
+from crosswheel.repair import repair_wheel
 from crosswheel.report import info, warn
 from crosswheel.tags import choose_tags, declared_limited_api
 from crosswheel.target_packages import TargetPackage, find_target_packages
@@ -106,10 +108,22 @@ def finish_wheel(
     verify_binaries(
         built.name, ((b.name, b) for b in contents.binaries), target, extension_suffixes=None
     )
+    repair = repair_wheel(
+        contents,
+        target,
+        interpreter,
+        enabled=settings.repair,
+        exclude=settings.repair_exclude,
+        library_path=settings.library_path,
+    )
+    for lib in repair.unfound:
+        warn(f"{lib} is not among the target's libraries: the wheel needs it on the system")
+    for bundled in repair.bundled:
+        info(f"bundled {bundled.soname} from {bundled.source} as {bundled.member}")
     choice = choose_tags(
         target,
-        contents.binaries,
-        contents.names,
+        repair.binaries,
+        (*contents.names, *repair.names),
         contents.tags,
         declared_limited_api=declared_limited_api(source_dir) if source_dir else (),
         requested=settings.platform_tag,
@@ -126,6 +140,8 @@ def finish_wheel(
         choice.stable_abi,
         interpreter.ext_suffix,
         interpreter.extension_suffixes,
+        replaced=repair.replaced,
+        added=repair.added,
     )
     for old, new in plan.renamed:
         info(f"renamed {old} -> {new}")

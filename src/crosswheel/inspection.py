@@ -2,7 +2,8 @@
 
 A wheel from anywhere (another tool, another machine) says nothing reliable
 about itself but its binaries: their format, machine, the libraries and symbol
-versions they need. The tag is computed from those by ``crosswheel.tags``, for
+versions they need, and which libraries a repair bundled (``<name>.libs/``,
+auditwheel's and crosswheel's layout). The tag is computed from those by ``crosswheel.tags``, for
 the target the binaries themselves name.
 """
 
@@ -57,6 +58,10 @@ def inspect_wheel(path: Path) -> str:
         f"{path.name}: {len(contents.members) + 1} files, {len(binaries)} binaries",
         f"  tag now: {current}",
     ]
+    bundled = [b for b in binaries if b.name.split("/", 1)[0].endswith(".libs")]
+    if bundled:
+        lines.append(f"  bundled libraries: {len(bundled)}")
+        lines += [f"    {b.name} (soname {b.soname or '-'})" for b in bundled]
     for binary in binaries:
         lines.append(f"  {binary.name}")
         lines.append(f"    format: {binary.describe()}")

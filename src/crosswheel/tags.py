@@ -40,13 +40,18 @@ class TagDecision:
     """Why the most compatible tag of the family did not fit (empty when it did)."""
 
 
-def _external(binaries: Iterable[Binary]) -> set[str]:
-    """Libraries the binaries need that the wheel does not ship itself."""
+def external_libraries(binaries: Iterable[Binary]) -> set[str]:
+    """Libraries the binaries need that the wheel does not ship itself (loaders left out)."""
     binaries = list(binaries)
     shipped = {Path(b.name).name for b in binaries} | {b.soname for b in binaries if b.soname}
     return {
         lib for b in binaries for lib in b.needed if lib not in shipped and not _LOADERS.match(lib)
     }
+
+
+def provided_by_runtime(lib: str) -> bool:
+    """The dynamic loader, musl's libc, libpython: never bundled into a Linux wheel."""
+    return bool(_LOADERS.match(lib) or _MUSL_LIBC.match(lib) or _LIBPYTHON.match(lib))
 
 
 def policy_problems(policy: Policy, arch: str, binaries: list[Binary]) -> list[str]:
@@ -67,7 +72,7 @@ def policy_problems(policy: Policy, arch: str, binaries: list[Binary]) -> list[s
     libraries = policy.libraries
     if policy.name.startswith("musllinux"):
         libraries = libraries | {lib for b in binaries for lib in b.needed if _MUSL_LIBC.match(lib)}
-    for lib in sorted(_external(binaries) - libraries):
+    for lib in sorted(external_libraries(binaries) - libraries):
         problems.append(f"links {lib}, which {policy.name} does not allow")
     for binary in binaries:
         for lib, symbols in policy.blacklist.items():
