@@ -52,8 +52,9 @@ def test_conda_forge_prefix_and_compiler_wrappers(
     prefix = conda_prefix(tmp_path / "host_env", arm64_python.root, "aarch64-linux-gnu")
     bin_dir = tmp_path / "build_env" / "bin"
     log = tmp_path / "cc.log"
-    cc = compiler_wrapper(bin_dir, "aarch64-conda-linux-gnu-cc", "aarch64-linux-gnu-gcc", log)
-    cxx = compiler_wrapper(bin_dir, "aarch64-conda-linux-gnu-c++", "aarch64-linux-gnu-g++", log)
+    conda = "aarch64-conda-linux-gnu"
+    cc = compiler_wrapper(bin_dir, f"{conda}-cc", "aarch64-linux-gnu-gcc", log, conda)
+    cxx = compiler_wrapper(bin_dir, f"{conda}-c++", "aarch64-linux-gnu-g++", log, conda)
     ar = compiler_wrapper(bin_dir, "aarch64-conda-linux-gnu-ar", "aarch64-linux-gnu-ar")
     # What conda's compiler activation exports for a cross build (host env = $PREFIX).
     env = {
@@ -77,7 +78,7 @@ def test_conda_forge_prefix_and_compiler_wrappers(
         "--no-isolation",
         "-v",
         "--target",
-        "aarch64-linux-gnu",
+        "linux-aarch64",  # conda's $target_platform
         "-C",
         f"target-python={prefix}",
         "-o",
@@ -85,7 +86,7 @@ def test_conda_forge_prefix_and_compiler_wrappers(
         env=env,
     )
     assert result.returncode == 0, result.stderr[-4000:]
-    assert f"compiler: {cc}" in result.stderr
+    assert f"compiler: {cc} (builds for {conda})" in result.stderr
     assert f"from {prefix}/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py" in (
         result.stderr
     )
