@@ -13,6 +13,7 @@ with ``crosswheel build`` as that system's recipe would run it, and run under qe
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Callable
 
@@ -21,7 +22,7 @@ import pytest
 from conftest import _target_python, require_tool
 from packager_layouts import compiler_wrapper, conda_prefix
 from targetpython import TargetPython
-from test_cli_build import crosswheel
+from test_cli_build import crosswheel, only_wheel
 
 pytestmark = pytest.mark.e2e
 
@@ -34,12 +35,6 @@ def runs_on(python: TargetPython, wheel: Path, site: Path, machine: str, bits: i
     result, info = json.loads(python.call(CALL, site))
     assert result == 42
     assert info["build_machine"] == machine and info["pointer_bits"] == bits, info
-
-
-def only_wheel(out: Path) -> Path:
-    wheels = sorted(out.glob("*.whl"))
-    assert len(wheels) == 1, wheels
-    return wheels[0]
 
 
 def test_conda_forge_prefix_and_compiler_wrappers(
@@ -112,15 +107,13 @@ def yocto_env(frontend_env: dict[str, str], root: Path) -> dict[str, str]:
     }
 
 
-def test_yocto_buildroot_sysroot_without_network(
-    tmp_path: Path, source_copy: Callable[[str], Path], frontend_env: dict[str, str]
-) -> None:
-    require_tool("arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf")
-    python = _target_python("armhf")
-    out = tmp_path / "out"
-    result = crosswheel(
+def yocto_build(
+    project: Path, python: TargetPython, out: Path, frontend_env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``crosswheel build`` as a Yocto/Buildroot recipe runs it: the sysroot, no isolation."""
+    return crosswheel(
         "build",
-        str(source_copy("setuptools-c")),
+        str(project),
         "--no-isolation",
         "-v",
         "-t",
@@ -131,10 +124,19 @@ def test_yocto_buildroot_sysroot_without_network(
         str(out),
         env=yocto_env(frontend_env, python.root),
     )
+
+
+def test_yocto_buildroot_sysroot_without_network(
+    tmp_path: Path, source_copy: Callable[[str], Path], frontend_env: dict[str, str]
+) -> None:
+    require_tool("arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf")
+    python = _target_python("armhf")
+    out = tmp_path / "out"
+    result = yocto_build(source_copy("setuptools-c"), python, out, frontend_env)
     assert result.returncode == 0, result.stderr[-4000:]
     assert (
         f"compiler: arm-linux-gnueabihf-gcc -mfloat-abi=hard -mfpu=neon --sysroot={python.root}"
-        in (result.stderr)
+        in result.stderr
     )
     assert f"--sysroot={python.root}" in result.stderr  # on setuptools' compile lines
     assert "-feliminate-unused-debug-types" in result.stderr  # the recipe's CFLAGS
@@ -156,18 +158,7 @@ def test_yocto_missing_build_requirement_is_an_error_not_a_download(
         )
     )
     out = tmp_path / "out"
-    result = crosswheel(
-        "build",
-        str(project),
-        "--no-isolation",
-        "-t",
-        "arm-linux-gnueabihf",
-        "-C",
-        f"target-python={python.root}",
-        "-o",
-        str(out),
-        env=yocto_env(frontend_env, python.root),
-    )
+    result = yocto_build(project, python, out, frontend_env)
     assert result.returncode == 1
     assert "crosswheel: error: missing build requirements: recipe-forgot-this>=1.0" in (
         result.stderr
