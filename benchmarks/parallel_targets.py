@@ -15,6 +15,7 @@ takes works too, as do more targets.
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,7 +40,7 @@ setup(ext_modules=[Extension("benchdemo", ["benchdemo.c"])])
 
 def make_project(folder: Path, functions: int) -> None:
     """A plain setuptools project with one C extension of ``functions`` small functions."""
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "pyproject.toml").write_text(PYPROJECT)
     (folder / "setup.py").write_text(SETUP)
     body = "".join(
@@ -86,16 +87,21 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=2, help="best of N runs each")
     args = parser.parse_args()
-    targets = args.targets or ["aarch64-linux-gnu", "manylinux_2_28_aarch64"]
+    targets = args.targets or ["aarch64-linux-gnu", "x86_64-linux-gnu"]
     with tempfile.TemporaryDirectory() as tmp:
-        source = args.source
-        if source is None:
-            source = str(Path(tmp) / "benchdemo")
-            make_project(Path(source), args.functions)
         times: dict[int, float] = {}
         names: dict[int, list[str]] = {}
         for run in range(args.repeat):
             for jobs in (1, 2):
+                # A fresh source each time: setuptools would reuse the objects in build/.
+                folder = Path(tmp) / f"src-{jobs}-{run}" / "benchdemo"
+                source = args.source
+                if source is None:
+                    make_project(folder, args.functions)
+                    source = str(folder)
+                elif Path(source).is_dir():
+                    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("build"))
+                    source = str(folder)
                 out = Path(tmp) / f"out-{jobs}-{run}"
                 seconds = build(source, targets, jobs, out, args.isolation)
                 times[jobs] = min(times.get(jobs, seconds), seconds)

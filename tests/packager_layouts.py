@@ -41,11 +41,22 @@ def conda_prefix(dest: Path, debian_root: Path, multiarch: str) -> Path:
     return dest
 
 
-def compiler_wrapper(bin_dir: Path, name: str, real: str, log: Path | None = None) -> Path:
-    """An executable ``bin_dir/name`` that runs ``real`` (logging its arguments to ``log``)."""
+def compiler_wrapper(
+    bin_dir: Path, name: str, real: str, log: Path | None = None, machine: str | None = None
+) -> Path:
+    """An executable ``bin_dir/name`` that runs ``real``.
+
+    ``log`` records every command line; ``machine`` is what ``-dumpmachine`` answers
+    (conda's gcc says ``aarch64-conda-linux-gnu``).
+    """
     bin_dir.mkdir(parents=True, exist_ok=True)
     path = bin_dir / name
-    record = f'echo "$*" >> "{log}"\n' if log is not None else ""
-    path.write_text(f'#!/bin/sh\n{record}exec {real} "$@"\n', encoding="utf-8")
+    lines = ["#!/bin/sh"]
+    if machine is not None:
+        lines.append(f'if [ "$*" = -dumpmachine ]; then echo {machine}; exit 0; fi')
+    if log is not None:
+        lines.append(f'echo "$*" >> "{log}"')
+    lines.append(f'exec {real} "$@"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return path

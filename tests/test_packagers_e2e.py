@@ -13,13 +13,14 @@ with ``crosswheel build`` as that system's recipe would run it, and run under qe
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from conftest import _target_python, require_tool
-from helpers import crosswheel
+from helpers import crosswheel, only_wheel
 from packager_layouts import compiler_wrapper, conda_prefix
 from targetpython import TargetPython
 
@@ -36,12 +37,6 @@ def runs_on(python: TargetPython, wheel: Path, site: Path, machine: str, bits: i
     assert info["build_machine"] == machine and info["pointer_bits"] == bits, info
 
 
-def only_wheel(out: Path) -> Path:
-    wheels = sorted(out.glob("*.whl"))
-    assert len(wheels) == 1, wheels
-    return wheels[0]
-
-
 def test_conda_forge_prefix_and_compiler_wrappers(
     tmp_path: Path,
     arm64_python: TargetPython,
@@ -52,8 +47,9 @@ def test_conda_forge_prefix_and_compiler_wrappers(
     prefix = conda_prefix(tmp_path / "host_env", arm64_python.root, "aarch64-linux-gnu")
     bin_dir = tmp_path / "build_env" / "bin"
     log = tmp_path / "cc.log"
-    cc = compiler_wrapper(bin_dir, "aarch64-conda-linux-gnu-cc", "aarch64-linux-gnu-gcc", log)
-    cxx = compiler_wrapper(bin_dir, "aarch64-conda-linux-gnu-c++", "aarch64-linux-gnu-g++", log)
+    conda = "aarch64-conda-linux-gnu"
+    cc = compiler_wrapper(bin_dir, f"{conda}-cc", "aarch64-linux-gnu-gcc", log, conda)
+    cxx = compiler_wrapper(bin_dir, f"{conda}-c++", "aarch64-linux-gnu-g++", log, conda)
     ar = compiler_wrapper(bin_dir, "aarch64-conda-linux-gnu-ar", "aarch64-linux-gnu-ar")
     # What conda's compiler activation exports for a cross build (host env = $PREFIX).
     env = {
@@ -77,7 +73,7 @@ def test_conda_forge_prefix_and_compiler_wrappers(
         "--no-isolation",
         "-v",
         "--target",
-        "aarch64-linux-gnu",
+        "linux-aarch64",  # conda's $target_platform
         "-C",
         f"target-python={prefix}",
         "-o",
@@ -85,7 +81,7 @@ def test_conda_forge_prefix_and_compiler_wrappers(
         env=env,
     )
     assert result.returncode == 0, result.stderr[-4000:]
-    assert f"compiler: {cc}" in result.stderr
+    assert f"compiler: {cc} (builds for {conda})" in result.stderr
     assert f"from {prefix}/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py" in (
         result.stderr
     )
@@ -111,15 +107,13 @@ def yocto_env(frontend_env: dict[str, str], root: Path) -> dict[str, str]:
     }
 
 
-def test_yocto_buildroot_sysroot_without_network(
-    tmp_path: Path, source_copy: Callable[[str], Path], frontend_env: dict[str, str]
-) -> None:
-    require_tool("arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf")
-    python = _target_python("armhf")
-    out = tmp_path / "out"
-    result = crosswheel(
+def yocto_build(
+    project: Path, python: TargetPython, out: Path, frontend_env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``crosswheel build`` as a Yocto/Buildroot recipe runs it: the sysroot, no isolation."""
+    return crosswheel(
         "build",
-        str(source_copy("setuptools-c")),
+        str(project),
         "--no-isolation",
         "-v",
         "-t",
@@ -130,10 +124,19 @@ def test_yocto_buildroot_sysroot_without_network(
         str(out),
         env=yocto_env(frontend_env, python.root),
     )
+
+
+def test_yocto_buildroot_sysroot_without_network(
+    tmp_path: Path, source_copy: Callable[[str], Path], frontend_env: dict[str, str]
+) -> None:
+    require_tool("arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf")
+    python = _target_python("armhf")
+    out = tmp_path / "out"
+    result = yocto_build(source_copy("setuptools-c"), python, out, frontend_env)
     assert result.returncode == 0, result.stderr[-4000:]
     assert (
         f"compiler: arm-linux-gnueabihf-gcc -mfloat-abi=hard -mfpu=neon --sysroot={python.root}"
-        in (result.stderr)
+        in result.stderr
     )
     assert f"--sysroot={python.root}" in result.stderr  # on setuptools' compile lines
     assert "-feliminate-unused-debug-types" in result.stderr  # the recipe's CFLAGS
@@ -155,18 +158,7 @@ def test_yocto_missing_build_requirement_is_an_error_not_a_download(
         )
     )
     out = tmp_path / "out"
-    result = crosswheel(
-        "build",
-        str(project),
-        "--no-isolation",
-        "-t",
-        "arm-linux-gnueabihf",
-        "-C",
-        f"target-python={python.root}",
-        "-o",
-        str(out),
-        env=yocto_env(frontend_env, python.root),
-    )
+    result = yocto_build(project, python, out, frontend_env)
     assert result.returncode == 1
     assert "crosswheel: error: missing build requirements: recipe-forgot-this>=1.0" in (
         result.stderr

@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -110,23 +110,28 @@ _Outcome = tuple[str, float, "str | None", "str | None", "str | None"]
 """A worker's result as plain data: name, seconds, wheel, error message, hint."""
 
 
+def _copy_source(source: Path, scratch: Path) -> Path:
+    try:
+        shutil.copytree(source, scratch / source.name, symlinks=True)
+    except OSError as exc:
+        raise CrosswheelError(f"cannot copy the source for this target: {exc}") from None
+    return scratch / source.name
+
+
 def _run_job(job: _Job) -> _Outcome:
-    """A worker process: copy the source, build one target."""
+    """A worker process: build one target from its own copy of the source."""
     from crosswheel.frontend import CrossFrontend
 
     with _lines_prefixed(f"[{job.name}] "):
-        source = job.copy_to / job.source.name
         try:
-            shutil.copytree(job.source, source, symlinks=True)
-            frontend = CrossFrontend(source, job.env)
-        except (OSError, CrosswheelError) as exc:
-            return job.name, 0.0, None, f"cannot set up the build: {exc}", None
-        result = _build_one(frontend, job.name, job.settings, job.out_dir)
-    error = result.error
+            frontend = CrossFrontend(_copy_source(job.source, job.copy_to), job.env)
+            result = _build_one(frontend, job.name, job.settings, job.out_dir)
+        except CrosswheelError as exc:
+            result = TargetResult(job.name, 0.0, error=exc)
     wheel = str(result.wheel) if result.wheel else None
-    if error is None:
+    if result.error is None:
         return result.name, result.seconds, wheel, None, None
-    return result.name, result.seconds, wheel, error.message, error.hint
+    return result.name, result.seconds, wheel, result.error.message, result.error.hint
 
 
 def _from_worker(future: Future[_Outcome]) -> TargetResult:
@@ -151,10 +156,7 @@ def build_targets(
         settings = frontend.builder.settings(user_settings, name)
         started = time.monotonic()
         try:
-            if parallel:
-                with _lines_prefixed(f"[{name}] "):
-                    frontend.prepare(settings)
-            else:
+            with _lines_prefixed(f"[{name}] ") if parallel else nullcontext():
                 frontend.prepare(settings)
         except CrosswheelError as exc:
             results[i] = TargetResult(name, time.monotonic() - started, error=exc)
