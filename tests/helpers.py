@@ -19,7 +19,7 @@ from crosswheel.interpreter import TargetInterpreter, find_target_interpreter
 from crosswheel.targets import Target, resolve_target
 from crosswheel.toolchain import Toolchain
 from crosswheel.wheelfile import make_record, record_hash
-from targetpython import TargetPython
+from targetpython import CACHE, TargetPython
 
 PY = (sys.version_info[0], sys.version_info[1])
 SHORT = f"{PY[0]}.{PY[1]}"
@@ -227,3 +227,58 @@ def auditwheel_tag(wheel: Path) -> str:
     )
     assert result.returncode == 0, result.stderr
     return str(json.loads(result.stdout)["overall_tag"])
+
+
+def target_wheel(requirement: str) -> Path:
+    """A run-time dependency's aarch64 wheel from the package index (cached)."""
+    folder = CACHE / "target-wheels"
+    name = requirement.split("==")[0]
+    found = sorted(folder.glob(f"{name}-*aarch64*.whl"))
+    if not found:
+        subprocess.run(
+            [
+                sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                "--platform", "manylinux_2_17_aarch64", "--python-version", "3.11",
+                "--implementation", "cp", "--abi", "cp311", "-d", str(folder), requirement,
+            ],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        found = sorted(folder.glob(f"{name}-*aarch64*.whl"))
+    return found[-1]
+
+
+def make_sysroot(root: Path) -> Path:
+    """A sysroot folder laid out like Debian's /, with the real arm64 files in it."""
+    need_multiarch_arm64()
+    stdlib = root / "usr" / "lib" / f"python{SHORT}"
+    stdlib.mkdir(parents=True)
+    shutil.copy(ARM64_DATA, stdlib)
+    inc = root / "usr" / "include" / f"python{SHORT}"
+    shutil.copytree(f"/usr/include/python{SHORT}", inc)
+    platinc = root / "usr" / "include" / "aarch64-linux-gnu" / f"python{SHORT}"
+    platinc.mkdir(parents=True)
+    shutil.copy(ARM64_CONFIG_H, platinc)
+    return root
+
+
+def target_python_settings(source: str, arm64_python: TargetPython) -> list[str]:
+    """Debian multiarch (libpython3.11-dev:arm64 beside ours) or a sysroot folder."""
+    if source == "sysroot":
+        return [TARGET, f"target-python={arm64_python.root}"]
+    require(
+        Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py").is_file(),
+        "no multiarch target Python (apt-get install libpython3.11-dev:arm64)",
+    )
+    return [TARGET]
+
+
+def build_wheel(src: Path, out: Path, env: dict[str, str], *settings: str) -> Path:
+    cmd = [sys.executable, "-m", "build", "--wheel", "-o", str(out)]
+    cmd += [f"-C{s}" for s in settings]
+    result = subprocess.run([*cmd, str(src)], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    wheels = sorted(out.glob("*.whl"))
+    assert len(wheels) == 1, wheels
+    (out / "build.log").write_text(result.stdout + result.stderr)
+    return wheels[0]

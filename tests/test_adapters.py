@@ -41,18 +41,6 @@ from crosswheel.errors import CrosswheelError
 from crosswheel.targets import resolve_target
 
 
-@pytest.fixture(scope="module")
-def aarch64_build() -> CrossBuild:
-    """A resolved cross build for aarch64: multiarch target Python, Debian's cross gcc."""
-    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
-    require(
-        Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py").is_file(),
-        "no multiarch target Python (apt-get install libpython3.11-dev:arm64)",
-    )
-    config = CrossConfig(inner=InnerBackend("mesonpy"), target="aarch64-linux-gnu")
-    return resolve_cross_build(config)
-
-
 @pytest.mark.parametrize(
     ("backend", "adapter"),
     [

@@ -17,7 +17,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import _target_python, require, require_tool
+from conftest import require, require_target_python, require_tool
 from helpers import auditwheel_tag
 from targetpython import TargetPython
 
@@ -96,7 +96,7 @@ def test_wheel_for_another_word_size_or_byte_order_runs(
     of the build and the interpreter that installs and runs the wheel under qemu.
     """
     require_tool(f"{triplet}-gcc", package)
-    python = _target_python(debian_arch)
+    python = require_target_python(debian_arch)
     src = source_copy("setuptools-c")
     wheel = build_wheel(
         src,

@@ -17,7 +17,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import _target_python, require, require_tool
+from conftest import require, require_target_python, require_tool
 from targetpython import SysrootExtras
 from test_fortran import c_only_prefix
 
@@ -59,7 +59,7 @@ def test_c_and_fortran_extension_runs_on_the_target(
 ) -> None:
     require_tool(f"{triplet}-gcc", f"gcc-{triplet}")
     require_tool(f"{triplet}-gfortran", f"gfortran-{triplet}")
-    python = _target_python(debian_arch, LIBGFORTRAN)
+    python = require_target_python(debian_arch, LIBGFORTRAN)
     settings = [f"target={triplet}"]
     if source == "sysroot":
         settings.append(f"target-python={python.root}")
@@ -165,7 +165,7 @@ def test_setuptools_gets_fc_and_its_fortran_runs_on_aarch64(
     """A setup.py that compiles Fortran with ``$FC`` gets the target's gfortran."""
     require_tool("aarch64-linux-gnu-gfortran", "gfortran-aarch64-linux-gnu")
     require(MULTIARCH_PYTHON.is_file(), "apt-get install libpython3.11-dev:arm64")
-    python = _target_python("arm64", LIBGFORTRAN)
+    python = require_target_python("arm64", LIBGFORTRAN)
     src = source_copy("meson-fortran")
     (src / "meson.build").unlink()
     (src / "setup.py").write_text(SETUP_PY)

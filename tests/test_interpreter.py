@@ -7,7 +7,6 @@ the folder tests lay real copies of it out the way a sysroot or prefix has them.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from crosswheel.errors import CrosswheelError
 from crosswheel.interpreter import find_target_interpreter, read_sysconfigdata
 from crosswheel.targets import resolve_target
-from helpers import ARM64_CONFIG_H, ARM64_DATA, PY, SHORT, need_multiarch_arm64
+from helpers import ARM64_CONFIG_H, ARM64_DATA, PY, SHORT, make_sysroot, need_multiarch_arm64
 
 AARCH64 = resolve_target("aarch64-linux-gnu")
 
@@ -39,20 +38,6 @@ def test_sysconfigdata_is_read_without_running_it(tmp_path: Path) -> None:
     data.write_text("build_time_vars = dict(A=1)\n")
     with pytest.raises(CrosswheelError, match="no literal build_time_vars"):
         read_sysconfigdata(data)
-
-
-def make_sysroot(root: Path) -> Path:
-    """A sysroot folder laid out like Debian's /, with the real arm64 files in it."""
-    need_multiarch_arm64()
-    stdlib = root / "usr" / "lib" / f"python{SHORT}"
-    stdlib.mkdir(parents=True)
-    shutil.copy(ARM64_DATA, stdlib)
-    inc = root / "usr" / "include" / f"python{SHORT}"
-    shutil.copytree(f"/usr/include/python{SHORT}", inc)
-    platinc = root / "usr" / "include" / "aarch64-linux-gnu" / f"python{SHORT}"
-    platinc.mkdir(parents=True)
-    shutil.copy(ARM64_CONFIG_H, platinc)
-    return root
 
 
 @pytest.mark.parametrize("pointing_at", ["root", "data-file", "root-via-multiarch"])

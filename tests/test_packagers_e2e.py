@@ -19,7 +19,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import _target_python, require_tool
+from conftest import require_target_python, require_tool
 from helpers import crosswheel, only_wheel
 from packager_layouts import compiler_wrapper, conda_prefix
 from targetpython import TargetPython
@@ -130,7 +130,7 @@ def test_yocto_buildroot_sysroot_without_network(
     tmp_path: Path, source_copy: Callable[[str], Path], frontend_env: dict[str, str]
 ) -> None:
     require_tool("arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf")
-    python = _target_python("armhf")
+    python = require_target_python("armhf")
     out = tmp_path / "out"
     result = yocto_build(source_copy("setuptools-c"), python, out, frontend_env)
     assert result.returncode == 0, result.stderr[-4000:]
@@ -149,7 +149,7 @@ def test_yocto_missing_build_requirement_is_an_error_not_a_download(
     tmp_path: Path, source_copy: Callable[[str], Path], frontend_env: dict[str, str]
 ) -> None:
     require_tool("arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf")
-    python = _target_python("armhf")
+    python = require_target_python("armhf")
     project = source_copy("setuptools-c")
     pyproject = project / "pyproject.toml"
     pyproject.write_text(

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any, Callable
@@ -22,32 +20,13 @@ from typing import Any, Callable
 import pytest
 
 from conftest import require_tool
-from helpers import crosswheel, only_wheel
-from targetpython import CACHE, TargetPython
+from helpers import crosswheel, only_wheel, target_wheel
+from targetpython import TargetPython
 
 pytestmark = pytest.mark.e2e
 TARGET = "aarch64-linux-gnu"
 SUFFIX = ".cpython-311-aarch64-linux-gnu.so"
 NUMPY = "numpy==2.2.6"
-
-
-def target_wheel(requirement: str) -> Path:
-    """A run-time dependency's aarch64 wheel from the package index (cached)."""
-    folder = CACHE / "target-wheels"
-    name = requirement.split("==")[0]
-    found = sorted(folder.glob(f"{name}-*aarch64*.whl"))
-    if not found:
-        subprocess.run(
-            [
-                sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                "--platform", "manylinux_2_17_aarch64", "--python-version", "3.11",
-                "--implementation", "cp", "--abi", "cp311", "-d", str(folder), requirement,
-            ],
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
-        found = sorted(folder.glob(f"{name}-*aarch64*.whl"))
-    return found[-1]
 
 
 # requirement: (code run on the target, check of its JSON answer, run-time dependencies)

@@ -19,7 +19,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import _target_python, require, require_tool
+from conftest import require, require_target_python, require_tool
 from helpers import auditwheel_tag, build_with, crosswheel, need_multiarch_arm64, only_wheel
 from targetpython import SysrootExtras, TargetPython
 
@@ -66,7 +66,7 @@ def runs_without_system_libyaml(wheel: Path, python: TargetPython, site: Path) -
 def armhf_with_libyaml() -> TargetPython:
     require_tool(f"{ARMHF}-gcc", "gcc-arm-linux-gnueabihf")
     require_tool("pkg-config", "pkg-config")
-    return _target_python("armhf", LIBYAML)
+    return require_target_python("armhf", LIBYAML)
 
 
 def test_armhf_wheel_bundles_libyaml_and_runs_without_it(
@@ -87,7 +87,7 @@ def test_armhf_wheel_bundles_libyaml_and_runs_without_it(
     assert copy.startswith("crossyaml.libs/libyaml-0-") and copy.endswith(".so.2.0.9")
     source = root / "usr/lib/arm-linux-gnueabihf/libyaml-0.so.2"
     assert f"bundled libyaml-0.so.2 from {source} as {copy}" in log
-    runs_without_system_libyaml(wheel, _target_python("armhf"), tmp_path / "site")
+    runs_without_system_libyaml(wheel, require_target_python("armhf"), tmp_path / "site")
 
     # The same wheel again through `crosswheel fix`: the same bytes (reproducible).
     again = fix_armhf(wheel, root, tmp_path / "fixed")
@@ -114,7 +114,7 @@ def test_armhf_repair_no_keeps_the_system_library(
     assert armhf_with_libyaml.call(CALL, site).startswith("0.2.5\n")
 
     # `crosswheel fix` repairs it later; against a target without libyaml it says what is missing.
-    plain = _target_python("armhf").root
+    plain = require_target_python("armhf").root
     failed = fix_armhf(wheel, plain, tmp_path / "none")
     assert failed.returncode == 1
     assert "libyaml-0.so.2 (needed by _native.cpython-311-arm-linux-gnueabihf.so)" in failed.stderr

@@ -16,10 +16,9 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import _target_python, require_tool
+from conftest import require_target_python, require_tool
+from helpers import build_wheel, target_python_settings, target_wheel
 from targetpython import NUMPY, TargetPython
-from test_backends_e2e import _target_python_settings, build_wheel
-from test_pypi_sdists_e2e import target_wheel
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +61,7 @@ def test_setuptools_numpy_extension_for_aarch64_with_pinned_target_numpy(
     """``target-requires`` pins the target's numpy below the build machine's."""
     require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
     out = tmp_path / "dist"
-    settings = (*_target_python_settings("multiarch", arm64_python), PIN)
+    settings = (*target_python_settings("multiarch", arm64_python), PIN)
     wheel = build_wheel(source_copy("setuptools-numpy"), out, frontend_env, *settings)
     log = (out / "build.log").read_text()
     assert build_scripts_numpy(log, "2.2.6") >= (2, 3)
@@ -83,7 +82,7 @@ def test_setuptools_numpy_extension_for_armhf_from_the_sysroots_numpy(
 ) -> None:
     """No configuration: the sysroot's Debian numpy 1.24 (32-bit headers) is found."""
     require_tool("arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf")
-    python = _target_python("armhf", NUMPY)
+    python = require_target_python("armhf", NUMPY)
     out = tmp_path / "dist"
     settings = ("target=arm-linux-gnueabihf", f"target-python={python.root}")
     wheel = build_wheel(source_copy("setuptools-numpy"), out, frontend_env, *settings)
@@ -113,7 +112,7 @@ def test_meson_python_dependency_numpy_for_aarch64_from_a_sysroot(
     """
     require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
     out = tmp_path / "dist"
-    settings = (*_target_python_settings("sysroot", arm64_python), PIN)
+    settings = (*target_python_settings("sysroot", arm64_python), PIN)
     wheel = build_wheel(source_copy("meson-numpy"), out, frontend_env, *settings)
     log = (out / "build.log").read_text()
     assert build_scripts_numpy(log, "2.2.6") >= (2, 3)

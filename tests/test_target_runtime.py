@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import _target_python, require_tool
+from conftest import require_target_python, require_tool
 from crosswheel.errors import CrosswheelError
 from crosswheel.interpreter import find_target_interpreter
 from crosswheel.target_runtime import fetch_debian_python, find_runtime, runtime_in
@@ -23,7 +23,7 @@ def test_multiarch_target_gets_debians_interpreter_fetched_into_the_user_cache()
     require_tool("qemu-aarch64", "qemu-user")
     target = resolve_target("aarch64-linux-gnu")
     multiarch = Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py")
-    source = None if multiarch.is_file() else str(_target_python("arm64").root)
+    source = None if multiarch.is_file() else str(require_target_python("arm64").root)
     runtime = find_runtime(target, find_target_interpreter(target, source))
     result = runtime.run(["-c", FACTS])
     machine, pointer, order, prefix = json.loads(result.stdout)
@@ -50,7 +50,7 @@ def test_sysroot_interpreter_runs_under_qemu_with_the_sysroots_libraries(
 
 
 def test_i386_interpreter_runs_natively_through_its_own_loader() -> None:
-    python = _target_python("i386")
+    python = require_target_python("i386")
     runtime = runtime_in(resolve_target("i686-linux-gnu"), python.root, "3.11")
     assert runtime is not None and not runtime.emulated
     assert runtime.runner[0] == str(python.root / "lib" / "ld-linux.so.2")
