@@ -60,7 +60,8 @@ def test_extension_modules_are_named_from_member_paths(tmp_path: Path) -> None:
 
 
 def _require_aarch64() -> None:
-    _require_aarch64()
+    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    require_tool("qemu-aarch64", "qemu-user")
 
 
 def _build(project: Path, out: Path, env: dict[str, str], *args: str) -> Path:
