@@ -282,3 +282,12 @@ def build_wheel(src: Path, out: Path, env: dict[str, str], *settings: str) -> Pa
     assert len(wheels) == 1, wheels
     (out / "build.log").write_text(result.stdout + result.stderr)
     return wheels[0]
+
+
+def c_only_prefix(folder: Path) -> str:
+    """A toolchain prefix with aarch64 gcc and binutils, and no gfortran."""
+    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    folder.mkdir()
+    for tool in ("gcc", "g++", "ar", "strip", "ranlib"):
+        (folder / f"aarch64-linux-gnu-{tool}").symlink_to(f"/usr/bin/aarch64-linux-gnu-{tool}")
+    return f"{folder}/aarch64-linux-gnu-"
