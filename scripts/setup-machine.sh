@@ -20,14 +20,14 @@ for attempt in 1 2 3; do
     fi
 done
 PACKAGES=(
-    gcc g++ make pkg-config patchelf qemu-user
+    gcc g++ make pkg-config patchelf qemu-user libyaml-dev
     gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gfortran-aarch64-linux-gnu
     gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf gfortran-arm-linux-gnueabihf
     gcc-i686-linux-gnu g++-i686-linux-gnu
     gcc-s390x-linux-gnu g++-s390x-linux-gnu
     gcc-powerpc64le-linux-gnu g++-powerpc64le-linux-gnu
     gcc-riscv64-linux-gnu
-    libpython3.11-dev:arm64
+    libpython3.11-dev:arm64 libyaml-dev:arm64
 )
 if ! $SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"; then
     # Multi-Arch: same packages must have one version on every architecture. When the

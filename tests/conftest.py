@@ -19,6 +19,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from crosswheel.config import CrossConfig, InnerBackend
+from crosswheel.crossbuild import CrossBuild, resolve_cross_build
 from targetpython import SysrootExtras, TargetPython, Unavailable, target_python
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +68,7 @@ def frontend_env(wheelhouse: Path) -> dict[str, str]:
     return env
 
 
-def _target_python(debian_arch: str, extras: SysrootExtras | None = None) -> TargetPython:
+def require_target_python(debian_arch: str, extras: SysrootExtras | None = None) -> TargetPython:
     try:
         return target_python(debian_arch, extras)
     except Unavailable as exc:
@@ -77,7 +79,13 @@ def _target_python(debian_arch: str, extras: SysrootExtras | None = None) -> Tar
 @pytest.fixture(scope="session")
 def arm64_python() -> TargetPython:
     """Debian's arm64 CPython, run under qemu-aarch64."""
-    return _target_python("arm64")
+    return require_target_python("arm64")
+
+
+@pytest.fixture(scope="session")
+def armhf_python() -> TargetPython:
+    """Debian's armhf CPython in a sysroot, run under qemu-arm."""
+    return require_target_python("armhf")
 
 
 @pytest.fixture
@@ -90,3 +98,15 @@ def source_copy(tmp_path: Path) -> Iterator[object]:
         return dest
 
     yield copy
+
+
+@pytest.fixture(scope="module")
+def aarch64_build() -> CrossBuild:
+    """A resolved cross build for aarch64: multiarch target Python, Debian's cross gcc."""
+    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    require(
+        Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py").is_file(),
+        "no multiarch target Python (apt-get install libpython3.11-dev:arm64)",
+    )
+    config = CrossConfig(inner=InnerBackend("mesonpy"), target="aarch64-linux-gnu")
+    return resolve_cross_build(config)

@@ -1,9 +1,9 @@
 """Real target CPythons for the tests: Debian's, unpacked into a sysroot, run under qemu-user.
 
-``apt-get download`` + ``dpkg -x`` of the target's python3.X and its libraries
-into one folder gives a sysroot that serves both as ``target-python`` for the
-build and as the interpreter that imports the built wheel under qemu-user (no
-binfmt_misc here, so the qemu binary is named explicitly).
+The product's own machinery (``crosswheel.target_runtime``) fetches and runs
+them; the tests add the headers and ``libc6-dev``, so that the same folder is a
+sysroot to build against (``target-python``) and the interpreter that installs
+and imports the built wheel.
 """
 
 from __future__ import annotations
@@ -11,31 +11,42 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+
+from crosswheel.errors import CrosswheelError
+from crosswheel.target_runtime import (
+    QEMU_USER,
+    TargetRuntime,
+    fetch_debian_python,
+    runtime_in,
+)
+from crosswheel.targets import Target, resolve_target
 
 CACHE = Path(os.environ.get("CROSSWHEEL_TEST_CACHE", Path.home() / ".cache" / "crosswheel-tests"))
 PY = "3.11"
 
-PACKAGES = (
-    f"python{PY}-minimal",
-    f"libpython{PY}-minimal",
-    f"libpython{PY}-stdlib",
+BUILD_PACKAGES = (
     f"libpython{PY}",
     f"libpython{PY}-dev",
-    "libc6",
     "libc6-dev",
     "linux-libc-dev",
-    "libcrypt1",
     "libcrypt-dev",
-    "libstdc++6",
-    "libgcc-s1",
-    "zlib1g",
-    "libexpat1",
-    "libffi8",
-    "libssl3",
 )
+"""What makes the fetched interpreter's folder a sysroot to build against."""
+
+TRIPLETS = {
+    "arm64": "aarch64-linux-gnu",
+    "armhf": "arm-linux-gnueabihf",
+    "i386": "i686-linux-gnu",
+    "s390x": "s390x-linux-gnu",
+    "ppc64el": "powerpc64le-linux-gnu",
+    "amd64": "x86_64-linux-gnu",
+}
+
 
 MULTIARCH = {
     "arm64": "aarch64-linux-gnu",
@@ -72,15 +83,6 @@ NUMPY = SysrootExtras(
 )
 """Debian's numpy (1.24 in bookworm) installed in the target's sysroot."""
 
-QEMU = {
-    "arm64": "qemu-aarch64",
-    "armhf": "qemu-arm",
-    "i386": "qemu-i386",
-    "s390x": "qemu-s390x",
-    "ppc64el": "qemu-ppc64le",
-    "amd64": "qemu-x86_64",
-}
-
 
 class Unavailable(Exception):
     """What the machine lacks to run a target Python (the message says what)."""
@@ -94,33 +96,25 @@ class TargetPython:
     root: Path
 
     @property
-    def python(self) -> Path:
-        return self.root / "usr" / "bin" / f"python{PY}"
+    def target(self) -> Target:
+        return resolve_target(TRIPLETS[self.debian_arch])
+
+    @cached_property
+    def runtime(self) -> TargetRuntime:
+        found = runtime_in(self.target, self.root, PY)
+        if found is None:
+            raise Unavailable(f"no python{PY} for {self.debian_arch} in {self.root}")
+        return found
 
     @property
-    def qemu(self) -> str:
-        return QEMU[self.debian_arch]
+    def python(self) -> Path:
+        return self.runtime.python
 
     def run(
         self, args: list[str], pythonpath: Path | None = None, timeout: float = 600
     ) -> subprocess.CompletedProcess[str]:
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "QEMU_LD_PREFIX": str(self.root),
-            "PYTHONHOME": str(self.root / "usr"),
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "HOME": os.environ.get("HOME", "/root"),
-        }
-        if pythonpath is not None:
-            env["PYTHONPATH"] = str(pythonpath)
-        return subprocess.run(
-            [self.qemu, str(self.python), *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        paths = [pythonpath] if pythonpath is not None else []
+        return self.runtime.run(args, pythonpath=paths, timeout=timeout)
 
     def install(self, wheel: Path, into: Path) -> None:
         """Install ``wheel`` with pip running *on the target*, so pip checks its tags there."""
@@ -159,7 +153,7 @@ def pip_wheel() -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [
-                "python3",
+                sys.executable,
                 "-m",
                 "pip",
                 "download",
@@ -176,64 +170,26 @@ def pip_wheel() -> Path:
     return found[-1]
 
 
-def _fix_absolute_links(root: Path) -> None:
-    """Re-point absolute symlinks (ppc64el's /lib64/ld64.so.2) into the sysroot."""
-    for path in root.rglob("*"):
-        if path.is_symlink():
-            dest = os.readlink(path)
-            if dest.startswith("/"):
-                path.unlink()
-                path.symlink_to(root / dest.lstrip("/"))
-
-
-def _download(packages: tuple[str, ...], debian_arch: str, debs: Path) -> None:
-    debs.mkdir(parents=True, exist_ok=True)
-    for package in packages:
-        if not list(debs.glob(f"{package}_*_{debian_arch}.deb")):
-            result = subprocess.run(
-                ["apt-get", "download", f"{package}:{debian_arch}"],
-                cwd=debs,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if result.returncode != 0:
-                raise Unavailable(
-                    f"apt-get download {package}:{debian_arch} failed (is the architecture "
-                    f"added with dpkg --add-architecture {debian_arch} and apt-get update run?): "
-                    f"{result.stderr.strip()[-300:]}"
-                )
-
-
 def target_python(debian_arch: str, extras: SysrootExtras | None = None) -> TargetPython:
     """A cached sysroot with Debian's CPython for ``debian_arch`` (made on first use).
 
     With ``extras``, a separate cached sysroot that also holds those packages.
     """
-    if shutil.which(QEMU[debian_arch]) is None:
-        raise Unavailable(f"{QEMU[debian_arch]} is not installed (apt-get install qemu-user)")
-    name = f"sysroot-{debian_arch}" + (f"-{extras.name}" if extras else "")
-    root = CACHE / name
-    done = root / ".complete"
-    if done.exists():
-        return TargetPython(debian_arch, root)
-    if shutil.which("apt-get") is None or shutil.which("dpkg") is None:
-        raise Unavailable("apt-get and dpkg are needed to fetch the target's CPython")
-    debs = CACHE / f"debs-{debian_arch}"
-    _download(PACKAGES, debian_arch, debs)
-    folders = [debs]
-    if extras is not None:
-        folders.append(CACHE / f"debs-{debian_arch}-{extras.name}")
-        _download(extras.packages, debian_arch, folders[-1])
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    for folder in folders:
-        for deb in sorted(folder.glob("*.deb")):
-            subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
-    for link, dest in (extras.links if extras else {}).items():
-        path = root / link.format(multiarch=MULTIARCH[debian_arch])
-        path.unlink(missing_ok=True)
-        path.symlink_to(dest.format(multiarch=MULTIARCH[debian_arch]))
-    _fix_absolute_links(root)
-    done.touch()
-    return TargetPython(debian_arch, root)
+    target = resolve_target(TRIPLETS[debian_arch])
+    qemu = QEMU_USER[target.arch.machine]
+    if shutil.which(qemu) is None and debian_arch not in ("amd64", "i386"):
+        raise Unavailable(f"{qemu} is not installed (apt-get install qemu-user)")
+    try:
+        name = f"sysroot-{debian_arch}" + (f"-{extras.name}" if extras else "")
+        packages = BUILD_PACKAGES + (extras.packages if extras else ())
+        root = fetch_debian_python(debian_arch, PY, CACHE / name, packages)
+        for link, dest in (extras.links if extras else {}).items():
+            path = root / link.format(multiarch=MULTIARCH[debian_arch])
+            if not path.is_symlink():
+                path.unlink(missing_ok=True)
+                path.symlink_to(dest.format(multiarch=MULTIARCH[debian_arch]))
+        python = TargetPython(debian_arch, root)
+        python.runtime  # noqa: B018 (finds the interpreter and how to run it)
+    except CrosswheelError as exc:
+        raise Unavailable(str(exc)) from None
+    return python

@@ -7,10 +7,13 @@ directly, against the real multiarch target Python, cross compiler and rustc.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +22,12 @@ from crosswheel.adapters import (
     Adapter,
     adapter_for,
 )
-from crosswheel.adapters.cmake import ScikitBuildCoreAdapter, system_processor
+from crosswheel.adapters.cmake import (
+    ScikitBuildCoreAdapter,
+    system_processor,
+    target_python_launcher,
+    toolchain_file,
+)
 from crosswheel.adapters.maturin import (
     MaturinAdapter,
     cargo_env_name,
@@ -31,18 +39,6 @@ from crosswheel.config import CrossConfig, InnerBackend
 from crosswheel.crossbuild import CrossBuild, resolve_cross_build
 from crosswheel.errors import CrosswheelError
 from crosswheel.targets import resolve_target
-
-
-@pytest.fixture(scope="module")
-def aarch64_build() -> CrossBuild:
-    """A resolved cross build for aarch64: multiarch target Python, Debian's cross gcc."""
-    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
-    require(
-        Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py").is_file(),
-        "no multiarch target Python (apt-get install libpython3.11-dev:arm64)",
-    )
-    config = CrossConfig(inner=InnerBackend("mesonpy"), target="aarch64-linux-gnu")
-    return resolve_cross_build(config)
 
 
 @pytest.mark.parametrize(
@@ -172,6 +168,22 @@ def test_cmake_toolchain_file(aarch64_build: CrossBuild, tmp_path: Path) -> None
         assert "set(CMAKE_CROSSCOMPILING_EMULATOR " in text
 
 
+def test_cmake_python_executable_is_the_target_pythons_launcher_when_there_is_one(
+    aarch64_build: CrossBuild, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    launcher = tmp_path / "python-on-target"
+    text = toolchain_file(aarch64_build, None, target_python=launcher)
+    for name in ("Python_EXECUTABLE", "Python3_EXECUTABLE", "PYTHON_EXECUTABLE"):
+        assert f'set({name} "{launcher}" CACHE FILEPATH "" FORCE)' in text
+    monkeypatch.setenv("PATH", str(tmp_path))  # no apt-get or dpkg to fetch one
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert target_python_launcher(aarch64_build, tmp_path) is None
+    said = capsys.readouterr().err
+    assert "Python_EXECUTABLE is the build machine's Python answering as the target" in said
+    assert "nanobind's stub generation" in said
+    assert "_EXECUTABLE" not in toolchain_file(aarch64_build)
+
+
 def test_cmake_users_toolchain_is_included_last(aarch64_build: CrossBuild, tmp_path: Path) -> None:
     mine = tmp_path / "mine.cmake"
     mine.write_text("set(FROM_USER 1)\n")
@@ -294,3 +306,29 @@ def test_maturin_settings_and_environment(aarch64_build: CrossBuild, tmp_path: P
             assert settings == {
                 "maturin.build-args": ["--target", "aarch64-unknown-linux-gnu", "--locked"]
             }
+
+
+def test_zig_is_cargos_linker_as_a_whole_command(tmp_path: Path) -> None:
+    """cargo runs one program: zig's compound command gets a script, not the Python binary."""
+    require(importlib.util.find_spec("ziglang") is not None, "ziglang is not installed")
+    require(
+        Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py").is_file(),
+        "no multiarch target Python (apt-get install libpython3.11-dev:arm64)",
+    )
+    config = CrossConfig(inner=InnerBackend("maturin"), target="aarch64-linux-gnu", toolchain="zig")
+    build = resolve_cross_build(config)
+    env = MaturinAdapter().environment(build, tmp_path)
+    linker = env["CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER"]
+    assert linker != sys.executable and Path(linker).parent == tmp_path
+    # The script really is the zig compiler for the target: it links an aarch64 object.
+    (tmp_path / "x.c").write_text("int answer(void) { return 42; }\n")
+    out = tmp_path / "libx.so"
+    result = subprocess.run(
+        [linker, "-shared", "-o", str(out), str(tmp_path / "x.c")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:4] == b"\x7fELF"
+    assert out.read_bytes()[18] == 183  # e_machine EM_AARCH64

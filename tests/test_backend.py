@@ -15,43 +15,10 @@ from typing import Callable
 
 import pytest
 
-from conftest import require, require_tool
+from conftest import require_tool
+from helpers import CALL, TARGET, build_with, only_wheel, run
 
 pytestmark = pytest.mark.e2e
-TARGET = "target=aarch64-linux-gnu"
-CALL = "import crossdemo, json; print(json.dumps([crossdemo.add(2, 40), crossdemo.build_info()]))"
-
-
-def run(
-    cmd: list[str], env: dict[str, str], cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
-
-
-def build_with(
-    frontend: str, src: Path, out: Path, env: dict[str, str], *settings: str
-) -> subprocess.CompletedProcess[str]:
-    if frontend == "build":
-        cmd = [sys.executable, "-m", "build", "--wheel", "-o", str(out)]
-        cmd += [f"-C{s}" for s in settings]
-    elif frontend == "build-no-isolation":
-        cmd = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "-o", str(out)]
-        cmd += [f"-C{s}" for s in settings]
-    elif frontend == "pip":
-        cmd = [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(out)]
-        cmd += [f"--config-settings={s}" for s in settings]
-    else:
-        uv = shutil.which("uv")
-        require(uv is not None, "uv not found (pip install uv)")
-        cmd = [str(uv), "build", "--wheel", "--python", sys.executable, "-o", str(out)]
-        cmd += [arg for s in settings for arg in ("-C", s)]
-    return run([*cmd, str(src)], env)
-
-
-def only_wheel(out: Path) -> Path:
-    wheels = sorted(out.glob("*.whl"))
-    assert len(wheels) == 1, wheels
-    return wheels[0]
 
 
 def test_pass_through_without_target(

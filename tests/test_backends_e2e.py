@@ -17,32 +17,11 @@ from typing import Callable
 import pytest
 
 from conftest import require, require_tool
+from helpers import build_wheel, target_python_settings
 from targetpython import TargetPython
 
 pytestmark = pytest.mark.e2e
 TARGET = "target=aarch64-linux-gnu"
-
-
-def build_wheel(src: Path, out: Path, env: dict[str, str], *settings: str) -> Path:
-    cmd = [sys.executable, "-m", "build", "--wheel", "-o", str(out)]
-    cmd += [f"-C{s}" for s in settings]
-    result = subprocess.run([*cmd, str(src)], env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
-    wheels = sorted(out.glob("*.whl"))
-    assert len(wheels) == 1, wheels
-    (out / "build.log").write_text(result.stdout + result.stderr)
-    return wheels[0]
-
-
-def _target_python_settings(source: str, arm64_python: TargetPython) -> list[str]:
-    """Debian multiarch (libpython3.11-dev:arm64 beside ours) or a sysroot folder."""
-    if source == "sysroot":
-        return [TARGET, f"target-python={arm64_python.root}"]
-    require(
-        Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py").is_file(),
-        "no multiarch target Python (apt-get install libpython3.11-dev:arm64)",
-    )
-    return [TARGET]
 
 
 @pytest.mark.parametrize("target_python", ["multiarch", "sysroot"])
@@ -56,7 +35,7 @@ def test_meson_python_c_extension_runs_on_aarch64(
     require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
     require_tool("qemu-aarch64", "qemu-user")
     out = tmp_path / "dist"
-    settings = _target_python_settings(target_python, arm64_python)
+    settings = target_python_settings(target_python, arm64_python)
     wheel = build_wheel(source_copy("meson-c"), out, frontend_env, *settings)
     log = (out / "build.log").read_text()
     assert "Build type: cross build" in log
@@ -92,7 +71,7 @@ def test_scikit_build_core_pybind11_extension_runs_on_aarch64(
     require_tool("aarch64-linux-gnu-g++", "g++-aarch64-linux-gnu")
     require_tool("qemu-aarch64", "qemu-user")
     out = tmp_path / "dist"
-    settings = _target_python_settings(target_python, arm64_python)
+    settings = target_python_settings(target_python, arm64_python)
     wheel = build_wheel(source_copy("scikit-build-cpp"), out, frontend_env, *settings)
     assert wheel.name.startswith("skbuilddemo-1.0.0-cp311-cp311-")
     assert wheel.name.endswith("_aarch64.whl")

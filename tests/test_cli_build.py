@@ -7,10 +7,7 @@ and run there.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -18,72 +15,8 @@ from typing import Callable
 
 import pytest
 
-from conftest import EXAMPLES
+from helpers import check_runs, crosswheel, only_wheel, plain_project, snapshot
 from targetpython import TargetPython
-
-CALL = "import crossdemo, json; print(json.dumps([crossdemo.add(2, 40), crossdemo.build_info()]))"
-PLAIN_PYPROJECT = """\
-[build-system]
-requires = ["setuptools>=77"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "crossdemo"
-version = "1.0.0"
-requires-python = ">=3.9"
-license = "MIT"
-"""
-
-LEGACY_SETUP_CFG = """\
-[metadata]
-name = crossdemo
-version = 1.0.0
-
-[options]
-package_dir =
-    =src
-packages = crossdemo
-"""
-
-
-def crosswheel(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the command line as a user would, in a fresh process."""
-    environ = {k: v for k, v in (env or os.environ).items() if not k.startswith("CROSSWHEEL_")}
-    return subprocess.run(
-        [sys.executable, "-m", "crosswheel", *args],
-        env=environ,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def plain_project(dest: Path, pyproject: str | None = PLAIN_PYPROJECT) -> Path:
-    """The setuptools example as its authors would ship it without crosswheel."""
-    src = EXAMPLES / "setuptools-c"
-    dest.mkdir(parents=True)
-    (dest / "setup.py").write_text((src / "setup.py").read_text())
-    (dest / "src" / "crossdemo").mkdir(parents=True)
-    for name in ("__init__.py", "_native.c"):
-        (dest / "src" / "crossdemo" / name).write_bytes(
-            (src / "src" / "crossdemo" / name).read_bytes()
-        )
-    if pyproject is not None:
-        (dest / "pyproject.toml").write_text(pyproject)
-    else:  # a legacy project: setup.py plus setup.cfg, as many old sdists are
-        (dest / "setup.cfg").write_text(LEGACY_SETUP_CFG)
-    return dest
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and "build" not in p.parts and ".egg-info" not in str(p)
-    }
 
 
 def make_sdist(project: Path, out: Path) -> Path:
@@ -91,18 +24,6 @@ def make_sdist(project: Path, out: Path) -> Path:
     with tarfile.open(path, "w:gz") as tar:
         tar.add(project, arcname="crossdemo-1.0.0")
     return path
-
-
-def check_runs(wheel: Path, target: TargetPython, site: Path) -> None:
-    target.install(wheel, site)
-    out = target.call(CALL, site)
-    assert out.startswith('[42, {"build_machine": "aarch64", "pointer_bits": 64'), out
-
-
-def only_wheel(out: Path) -> Path:
-    wheels = sorted(out.glob("*.whl"))
-    assert len(wheels) == 1, wheels
-    return wheels[0]
 
 
 @pytest.mark.e2e

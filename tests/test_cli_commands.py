@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from crosswheel.wheelfile import make_record, record_hash
+from helpers import compile_shared, crosswheel, make_wheel, plain_project
 from targetpython import TargetPython
-from test_cli_build import crosswheel, plain_project
 
 pytestmark = pytest.mark.e2e
 HOST_SO = "crossdemo/_native.cpython-311-x86_64-linux-gnu.so"
@@ -43,7 +44,8 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     # What a backend that reads the build machine leaves: aarch64 code, x86_64 names.
     foreign = root / "elsewhere" / "crossdemo-1.0.0-cp311-cp311-linux_x86_64.whl"
     foreign.parent.mkdir()
-    with zipfile.ZipFile(cross_wheel) as src, zipfile.ZipFile(foreign, "w") as dst:
+    files: dict[str, bytes] = {}
+    with zipfile.ZipFile(cross_wheel) as src:
         for info in src.infolist():
             data = src.read(info)
             name = HOST_SO if info.filename == TARGET_SO else info.filename
@@ -51,6 +53,13 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                 text = data.decode()
                 tag = next(line for line in text.splitlines() if line.startswith("Tag: "))
                 data = text.replace(tag, "Tag: cp311-cp311-linux_x86_64").encode()
+            files[name] = data
+    record = next(name for name in files if name.endswith(".dist-info/RECORD"))
+    del files[record]
+    rows = ((name, record_hash(data), len(data)) for name, data in files.items())
+    files[record] = make_record(rows, record)
+    with zipfile.ZipFile(foreign, "w") as dst:
+        for name, data in files.items():
             dst.writestr(name, data)
     return {"cross": cross_wheel, "native": native_wheel, "foreign": foreign}
 
@@ -106,7 +115,7 @@ def test_inspect_errors(tmp_path: Path) -> None:
     bogus.write_text("not a zip")
     result = crosswheel("inspect", str(bogus))
     assert result.returncode == 1
-    assert "is not a wheel (a zip archive)" in result.stderr
+    assert "is not a readable wheel" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -139,11 +148,126 @@ def test_fix_errors(tmp_path: Path, wheels: dict[str, Path]) -> None:
     assert crosswheel("fix", str(wheels["cross"])).returncode == 2  # no --target
     result = crosswheel("fix", str(tmp_path / "nope.whl"), "-t", "aarch64-linux-gnu")
     assert result.returncode == 1
-    assert "is not a wheel file" in result.stderr
+    assert "is not a file" in result.stderr
     result = crosswheel("fix", str(wheels["cross"]), "-t", "aarch64-linux-gnu",
                         "-C", f"target-python={tmp_path / 'none'}")  # fmt: skip
     assert result.returncode == 1
     assert "does not exist" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content", [pytest.param(b"", id="empty"), pytest.param(b"PK\x03\x04junk", id="not-a-zip")]
+)
+def test_fix_refuses_a_file_that_is_no_wheel(tmp_path: Path, content: bytes) -> None:
+    bogus = tmp_path / "demo-1.0-cp311-cp311-linux_x86_64.whl"
+    bogus.write_bytes(content)
+    result = crosswheel("fix", str(bogus), "-t", "aarch64-linux-gnu")
+    assert result.returncode == 1
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("crosswheel: error: ") and "is not a readable wheel" in last
+    assert "Traceback" not in result.stderr
+
+
+def test_fix_refuses_a_wheel_that_contradicts_its_record(
+    wheels: dict[str, Path], tmp_path: Path
+) -> None:
+    """A damaged wheel is not given a fresh, valid RECORD."""
+    damaged = tmp_path / "in" / wheels["cross"].name
+    damaged.parent.mkdir()
+    with zipfile.ZipFile(wheels["cross"]) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, data + b"# altered\n" if info.filename.endswith(".py") else data)
+    out = tmp_path / "out"
+    result = crosswheel("fix", str(damaged), "-t", "aarch64-linux-gnu", "-o", str(out))
+    assert result.returncode == 1
+    assert "does not match its own RECORD" in result.stderr
+    assert "__init__.py: content does not match its RECORD hash" in result.stderr
+    assert not list(out.rglob("*.whl"))
+
+
+def android_prefix(root: Path) -> Path:
+    """A target prefix laid out as an Android CPython's (sysconfig data, headers)."""
+    stdlib = root / "lib" / "python3.11"
+    stdlib.mkdir(parents=True)
+    data = {
+        "VERSION": "3.11",
+        "prefix": "/install",
+        "EXT_SUFFIX": ".cpython-311-aarch64-linux-android.so",
+        "SOABI": "cpython-311-aarch64-linux-android",
+        "MULTIARCH": "aarch64-linux-android",
+        "SHLIB_SUFFIX": ".so",
+        "INCLUDEPY": "/install/include/python3.11",
+        "LIBDIR": "/install/lib",
+    }
+    (stdlib / "_sysconfigdata__android_aarch64-linux-android.py").write_text(
+        f"build_time_vars = {data!r}\n"
+    )
+    include = root / "include" / "python3.11"
+    include.mkdir(parents=True)
+    (include / "Python.h").write_text("/* headers of the target */\n")
+    (include / "pyconfig.h").write_text("/* config of the target */\n")
+    return root
+
+
+def test_fix_honours_android_page_size_check(tmp_path: Path) -> None:
+    """An Android extension linked for 4 KB pages: refused by default, a warning with =warn."""
+    libpython = compile_shared("aarch64-linux-gnu-gcc", tmp_path / "libpython3.11.so")
+    assert libpython
+    source = tmp_path / "ext.c"
+    source.write_text("int PyInit__ext(void) { return 0; }\n")
+    so = tmp_path / "ext.so"
+    subprocess.run(
+        ["aarch64-linux-gnu-gcc", "-shared", "-fPIC", "-nostdlib", "-o", str(so), str(source),
+         f"-L{tmp_path}", "-Wl,--no-as-needed", "-lpython3.11", "-Wl,-z,max-page-size=4096"],
+        check=True,
+    )  # fmt: skip
+    wheel = make_wheel(
+        tmp_path / "in" / "demo-1.0-cp311-cp311-linux_x86_64.whl",
+        {"demo/_ext.cpython-311-aarch64-linux-android.so": so.read_bytes()},
+        "cp311-cp311-linux_x86_64",
+    )
+    prefix = android_prefix(tmp_path / "android")
+    args = ["fix", str(wheel), "-t", "aarch64-linux-android24", "-C", f"target-python={prefix}"]
+    refused = crosswheel(*args, "-o", str(tmp_path / "a"))
+    assert refused.returncode == 1
+    assert "not 16 KB" in refused.stderr
+    warned = crosswheel(*args, "-C", "android-page-size-check=warn", "-o", str(tmp_path / "b"))
+    assert warned.returncode == 0, warned.stderr
+    assert (
+        "warning: _ext.cpython-311-aarch64-linux-android.so has LOAD segments aligned to 4096"
+        in warned.stderr
+    )
+    (fixed,) = (tmp_path / "b").glob("*.whl")
+    assert fixed.name == "demo-1.0-cp311-cp311-android_24_arm64_v8a.whl"
+    bad = crosswheel(*args, "-C", "android-page-size-check=maybe")
+    assert bad.returncode == 1
+    assert "'android-page-size-check' must be 'error' or 'warn'" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("target", "needs", "never"),
+    [
+        pytest.param(
+            "aarch64-linux-android",
+            ["Android NDK", "Android CPython 3.11"],
+            "apt-get",
+            id="android",
+        ),
+        pytest.param("musllinux_1_2_aarch64", ["Alpine sysroot"], "apt-get", id="musl"),
+        pytest.param("arm64-apple-ios", ["iOS CPython 3.11"], "apt-get", id="ios"),
+        pytest.param(
+            "riscv64-linux-gnu", ["apt-get install libpython3.11-dev:riscv64"], "NDK", id="glibc"
+        ),
+    ],
+)
+def test_each_family_is_told_what_it_needs(target: str, needs: list[str], never: str) -> None:
+    result = crosswheel("doctor", "--target", target)
+    assert result.returncode == 1
+    assert result.stderr.startswith("crosswheel: error: no target Python")
+    for words in needs:
+        assert words in result.stderr
+    assert never not in result.stderr
 
 
 def _row(out: str, key: str) -> list[str]:

@@ -8,7 +8,8 @@ from pathlib import Path
 from crosswheel.environment import build_environment
 from crosswheel.shim import ENV_VAR
 from crosswheel.targets import resolve_target
-from test_shim import TOOLCHAIN, arm64_interpreter
+from helpers import ARM64_TOOLCHAIN as TOOLCHAIN
+from helpers import arm64_interpreter
 
 
 def test_backend_environment(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from typing import Callable
 
 import pytest
 
-from conftest import _target_python, require, require_tool
+from conftest import require, require_target_python, require_tool
+from helpers import auditwheel_tag
 from targetpython import TargetPython
 
 pytestmark = pytest.mark.e2e
@@ -31,18 +32,6 @@ def build_wheel(src: Path, out: Path, env: dict[str, str], *settings: str) -> Pa
     wheels = sorted(out.glob("*.whl"))
     assert len(wheels) == 1, wheels
     return wheels[0]
-
-
-def auditwheel_tag(wheel: Path) -> str:
-    require_tool("auditwheel", "pip install auditwheel")
-    result = subprocess.run(
-        ["auditwheel", "show", "--json", "--disable-isa-ext-check", str(wheel)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return str(json.loads(result.stdout)["overall_tag"])
 
 
 @pytest.mark.parametrize("target_python", ["multiarch", "sysroot"])
@@ -107,7 +96,7 @@ def test_wheel_for_another_word_size_or_byte_order_runs(
     of the build and the interpreter that installs and runs the wheel under qemu.
     """
     require_tool(f"{triplet}-gcc", package)
-    python = _target_python(debian_arch)
+    python = require_target_python(debian_arch)
     src = source_copy("setuptools-c")
     wheel = build_wheel(
         src,

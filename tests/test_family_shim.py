@@ -12,7 +12,8 @@ import pytest
 from crosswheel.environment import shim_spec, target_config_vars
 from crosswheel.shim import ENV_VAR
 from crosswheel.targets import resolve_target
-from test_shim import TOOLCHAIN, arm64_interpreter
+from helpers import ARM64_TOOLCHAIN as TOOLCHAIN
+from helpers import arm64_interpreter
 
 PROBE = r"""
 import json, os, platform, sys, sysconfig

@@ -1,4 +1,8 @@
-"""fixer: suffixes, tags, RECORD; and the wheel reader's refusal of hostile archives."""
+"""fixer: suffixes, tags, RECORD; unchanged members copied as their stored bytes.
+
+The fixer plans from what the binaries stage read; these tests need no target
+interpreter, only the target's suffixes, and real aarch64 binaries.
+"""
 
 from __future__ import annotations
 
@@ -6,72 +10,41 @@ import csv
 import io
 import shutil
 import stat
-import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from conftest import require_tool
+from crosswheel.binaries import read_wheel
 from crosswheel.errors import CrosswheelError
-from crosswheel.fixer import fix_wheel
-from crosswheel.interpreter import find_target_interpreter
+from crosswheel.fixer import plan_fix, write_fix
 from crosswheel.targets import resolve_target
 from crosswheel.wheelfile import open_wheel, record_hash
-from test_interpreter import need_multiarch_arm64
+from helpers import DATE, compile_shared, make_wheel, stored_form, suffixes_of
 
 AARCH64 = resolve_target("aarch64-linux-gnu")
+EXT, SUFFIXES = suffixes_of(AARCH64)
 HOST_SUFFIX = ".cpython-311-x86_64-linux-gnu.so"
-DATE = (2020, 2, 2, 0, 0, 0)
 
 
-def compile_shared(cc: str, out: Path) -> bytes:
-    require_tool(cc, f"gcc-{cc.rsplit('-', 1)[0]}" if "-" in cc else "gcc")
-    src = out.with_suffix(".c")
-    src.write_text("int answer(void) { return 42; }\n")
-    subprocess.run([cc, "-shared", "-fPIC", "-o", str(out), str(src)], check=True)
-    return out.read_bytes()
+def fix(wheel: Path, out: Path, platform: str | None = "linux_aarch64") -> tuple[Path, object]:
+    plan = plan_fix(read_wheel(wheel), platform, None, EXT, SUFFIXES)
+    return write_fix(plan, out), plan
 
 
-def make_wheel(path: Path, members: dict[str, bytes], tag: str, purelib: bool = False) -> Path:
-    dist_info = "demo-1.0.dist-info"
-    wheel_file = (
-        f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: {str(purelib).lower()}\n"
-        f"Tag: {tag}\n\n"
-    ).encode()
-    files = {
-        **members,
-        f"{dist_info}/METADATA": b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n\n",
-        f"{dist_info}/WHEEL": wheel_file,
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(zipfile.ZipInfo(name, DATE), data)
-        record = "".join(f"{n},,\n" for n in files) + f"{dist_info}/RECORD,,\n"
-        archive.writestr(zipfile.ZipInfo(f"{dist_info}/RECORD", DATE), record)
-    return path
-
-
-@pytest.fixture
-def arm64_interp():  # type: ignore[no-untyped-def]
-    need_multiarch_arm64()
-    return find_target_interpreter(AARCH64, None)
-
-
-def test_renames_retags_and_records(tmp_path: Path, arm64_interp) -> None:  # type: ignore[no-untyped-def]
+def test_renames_retags_and_records(tmp_path: Path) -> None:
     so = compile_shared("aarch64-linux-gnu-gcc", tmp_path / "ext.so")
     wheel = make_wheel(
         tmp_path / "in" / "demo-1.0-cp311-cp311-linux_x86_64.whl",
         {f"demo/_ext{HOST_SUFFIX}": so, "demo/__init__.py": b"", "demo/plain.so": so},
         "cp311-cp311-linux_x86_64",
     )
-    result = fix_wheel(wheel, AARCH64, arm64_interp, tmp_path / "out")
-    assert result.path.name == "demo-1.0-cp311-cp311-linux_aarch64.whl"
-    assert result.renamed == ((f"demo/_ext{HOST_SUFFIX}", f"demo/_ext{arm64_interp.ext_suffix}"),)
-    with zipfile.ZipFile(result.path) as archive:
+    path, plan = fix(wheel, tmp_path / "out")
+    assert path.name == "demo-1.0-cp311-cp311-linux_aarch64.whl"
+    assert plan.renamed == ((f"demo/_ext{HOST_SUFFIX}", f"demo/_ext{EXT}"),)  # type: ignore[attr-defined]
+    with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
-        assert f"demo/_ext{arm64_interp.ext_suffix}" in names
+        assert f"demo/_ext{EXT}" in names
         assert "demo/plain.so" in names  # a plain .so is every interpreter's
         wheel_text = archive.read("demo-1.0.dist-info/WHEEL").decode()
         assert "Tag: cp311-cp311-linux_aarch64" in wheel_text
@@ -86,28 +59,72 @@ def test_renames_retags_and_records(tmp_path: Path, arm64_interp) -> None:  # ty
         assert all(info.date_time == DATE for info in archive.infolist())
 
 
-def test_fixing_is_reproducible(tmp_path: Path, arm64_interp) -> None:  # type: ignore[no-untyped-def]
+def test_unchanged_members_keep_their_compressed_bytes(tmp_path: Path) -> None:
+    """A level-1 member stays level 1: same CRC, size, method and raw bytes."""
+    so = compile_shared("aarch64-linux-gnu-gcc", tmp_path / "ext.so")
+    text = ("def f(x):\n    return x * 2\n" * 300).encode()
+    wheel = make_wheel(
+        tmp_path / "in" / "demo-1.0-cp311-cp311-linux_x86_64.whl",
+        {f"demo/_ext{HOST_SUFFIX}": so, "demo/big.py": text},
+        "cp311-cp311-linux_x86_64",
+        level=1,
+    )
+    path, _ = fix(wheel, tmp_path / "out")
+
+    assert stored_form(path, "demo/big.py") == stored_form(wheel, "demo/big.py")
+    assert stored_form(path, f"demo/_ext{EXT}") == stored_form(wheel, f"demo/_ext{HOST_SUFFIX}")
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+
+
+def test_fixing_is_reproducible(tmp_path: Path) -> None:
     so = compile_shared("aarch64-linux-gnu-gcc", tmp_path / "ext.so")
     wheel = make_wheel(
         tmp_path / "in" / "demo-1.0-cp311-cp311-linux_x86_64.whl",
         {f"demo/_ext{HOST_SUFFIX}": so},
         "cp311-cp311-linux_x86_64",
     )
-    first = fix_wheel(wheel, AARCH64, arm64_interp, tmp_path / "a").path.read_bytes()
-    second = fix_wheel(wheel, AARCH64, arm64_interp, tmp_path / "b").path.read_bytes()
+    first = fix(wheel, tmp_path / "a")[0].read_bytes()
+    second = fix(wheel, tmp_path / "b")[0].read_bytes()
     assert first == second
 
 
-def test_pure_wheel_is_left_alone(tmp_path: Path, arm64_interp) -> None:  # type: ignore[no-untyped-def]
+def test_pure_wheel_is_left_alone(tmp_path: Path) -> None:
     wheel = make_wheel(
         tmp_path / "in" / "demo-1.0-py3-none-any.whl",
         {"demo/__init__.py": b"x = 1\n"},
         "py3-none-any",
         purelib=True,
     )
-    result = fix_wheel(wheel, AARCH64, arm64_interp, tmp_path / "out")
-    assert result.path.name == wheel.name
-    assert result.path.read_bytes() == wheel.read_bytes()
+    path, _ = fix(wheel, tmp_path / "out", platform=None)
+    assert path.name == wheel.name
+    assert path.read_bytes() == wheel.read_bytes()
+
+
+def test_replaced_and_added_members_get_fresh_record_lines(tmp_path: Path) -> None:
+    so = compile_shared("aarch64-linux-gnu-gcc", tmp_path / "ext.so")
+    lib = compile_shared("aarch64-linux-gnu-gcc", tmp_path / "libx.so", "int x(void){return 1;}\n")
+    wheel = make_wheel(
+        tmp_path / "in" / "demo-1.0-cp311-cp311-linux_x86_64.whl",
+        {f"demo/_ext{EXT}": so},
+        "cp311-cp311-linux_x86_64",
+    )
+    plan = plan_fix(
+        read_wheel(wheel),
+        "linux_aarch64",
+        None,
+        EXT,
+        SUFFIXES,
+        replaced={f"demo/_ext{EXT}": lib},
+        added=[("demo.libs/libx-0123abcd.so", lib)],
+    )
+    assert {name for name, _ in plan.binaries} == {f"demo/_ext{EXT}", "demo.libs/libx-0123abcd.so"}
+    path = write_fix(plan, tmp_path / "out")
+    contents = read_wheel(path)  # its RECORD holds: read_wheel checks every line
+    assert contents.names[-1] == "demo-1.0.dist-info/WHEEL"
+    assert "demo.libs/libx-0123abcd.so" in contents.names
+    with zipfile.ZipFile(path) as archive:
+        assert archive.read(f"demo/_ext{EXT}") == lib
 
 
 def _hostile(path: Path, name: str, *, symlink: bool = False, twice: bool = False) -> Path:

@@ -22,18 +22,10 @@ from crosswheel.errors import CrosswheelError
 from crosswheel.fortran import STAND_IN, fortran_command, fortran_failure
 from crosswheel.targets import resolve_target
 from crosswheel.toolchain import find_toolchain
+from helpers import c_only_prefix
 
 AARCH64 = resolve_target("aarch64-linux-gnu")
 MULTIARCH_PYTHON = Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py")
-
-
-def c_only_prefix(folder: Path) -> str:
-    """A toolchain prefix with aarch64 gcc and binutils, and no gfortran."""
-    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
-    folder.mkdir()
-    for tool in ("gcc", "g++", "ar", "strip", "ranlib"):
-        (folder / f"aarch64-linux-gnu-{tool}").symlink_to(f"/usr/bin/aarch64-linux-gnu-{tool}")
-    return f"{folder}/aarch64-linux-gnu-"
 
 
 def cross_build(toolchain: str | None = None, environ: dict[str, str] | None = None) -> CrossBuild:

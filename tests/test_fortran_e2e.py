@@ -2,9 +2,10 @@
 
 examples/meson-fortran (meson-python; C calls Fortran through ``ISO_C_BINDING``)
 is cross-built for aarch64 (target Python from multiarch) and armhf (from a
-sysroot), installed by pip running on the target, and called under qemu-user with
-the target's libgfortran. Then what happens without a cross gfortran: a C-only
-project still builds, and a Fortran project fails with crosswheel's message.
+sysroot), installed by pip running on the target, and called under qemu-user on a
+target without libgfortran: repair bundled the target's copy. Then what happens
+without a cross gfortran: a C-only project still builds, and a Fortran project fails
+with crosswheel's message.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from typing import Callable
 
 import pytest
 
-from conftest import _target_python, require, require_tool
+from conftest import require, require_target_python, require_tool
+from helpers import c_only_prefix
 from targetpython import SysrootExtras
-from test_fortran import c_only_prefix
 
 pytestmark = pytest.mark.e2e
 
@@ -59,7 +60,7 @@ def test_c_and_fortran_extension_runs_on_the_target(
 ) -> None:
     require_tool(f"{triplet}-gcc", f"gcc-{triplet}")
     require_tool(f"{triplet}-gfortran", f"gfortran-{triplet}")
-    python = _target_python(debian_arch, LIBGFORTRAN)
+    python = require_target_python(debian_arch, LIBGFORTRAN)
     settings = [f"target={triplet}"]
     if source == "sysroot":
         settings.append(f"target-python={python.root}")
@@ -71,13 +72,17 @@ def test_c_and_fortran_extension_runs_on_the_target(
     assert f"crosswheel:   Fortran: {triplet}-gfortran" in log
     assert f"Fortran compiler for the host machine: {triplet}-gfortran" in log
     (wheel,) = out.glob("*.whl")
-    assert wheel.name.startswith("fortdemo-1.0.0-cp311-cp311-")
-    # libgfortran is the target's, linked and not bundled: no manylinux policy allows it.
-    assert wheel.name.endswith(f"-linux_{wheel_arch}.whl")
-    assert "links libgfortran.so.5" in log
+    assert wheel.name.startswith("fortdemo-1.0.0-cp311-cp311-manylinux_")
+    # No manylinux policy allows libgfortran: repair bundles the target's copy, as
+    # scipy's own wheels do, and the wheel runs where the target has none.
+    assert wheel.name.endswith(f"_{wheel_arch}.whl")
+    assert "bundled libgfortran.so.5 from " in log
     with zipfile.ZipFile(wheel) as archive:
-        assert f"fortdemo/_native.cpython-311-{triplet}.so" in archive.namelist()
+        names = archive.namelist()
+    assert f"fortdemo/_native.cpython-311-{triplet}.so" in names
+    assert any(n.startswith("fortdemo.libs/libgfortran-") for n in names), names
 
+    python = require_target_python(debian_arch)  # a target without libgfortran
     site = tmp_path / "site"
     python.install(wheel, site)
     code = (
@@ -165,7 +170,7 @@ def test_setuptools_gets_fc_and_its_fortran_runs_on_aarch64(
     """A setup.py that compiles Fortran with ``$FC`` gets the target's gfortran."""
     require_tool("aarch64-linux-gnu-gfortran", "gfortran-aarch64-linux-gnu")
     require(MULTIARCH_PYTHON.is_file(), "apt-get install libpython3.11-dev:arm64")
-    python = _target_python("arm64", LIBGFORTRAN)
+    python = require_target_python("arm64", LIBGFORTRAN)
     src = source_copy("meson-fortran")
     (src / "meson.build").unlink()
     (src / "setup.py").write_text(SETUP_PY)

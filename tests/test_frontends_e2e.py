@@ -17,8 +17,8 @@ from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
 from conftest import require_tool
+from helpers import CALL, TARGET, build_with, only_wheel
 from targetpython import TargetPython
-from test_backend import CALL, TARGET, build_with, only_wheel
 
 pytestmark = pytest.mark.e2e
 

@@ -7,29 +7,16 @@ the folder tests lay real copies of it out the way a sysroot or prefix has them.
 from __future__ import annotations
 
 import json
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import require
 from crosswheel.errors import CrosswheelError
 from crosswheel.interpreter import find_target_interpreter, read_sysconfigdata
 from crosswheel.targets import resolve_target
+from helpers import ARM64_CONFIG_H, ARM64_DATA, PY, SHORT, make_sysroot, need_multiarch_arm64
 
-PY = (sys.version_info[0], sys.version_info[1])
-SHORT = f"{PY[0]}.{PY[1]}"
-ARM64_DATA = Path(f"/usr/lib/python{SHORT}/_sysconfigdata__linux_aarch64-linux-gnu.py")
-ARM64_CONFIG_H = Path(f"/usr/include/aarch64-linux-gnu/python{SHORT}/pyconfig.h")
 AARCH64 = resolve_target("aarch64-linux-gnu")
-
-
-def need_multiarch_arm64() -> None:
-    require(
-        ARM64_DATA.is_file() and ARM64_CONFIG_H.is_file(),
-        f"libpython{SHORT}-dev:arm64 is not installed (multiarch)",
-    )
 
 
 def test_multiarch_discovery() -> None:
@@ -51,20 +38,6 @@ def test_sysconfigdata_is_read_without_running_it(tmp_path: Path) -> None:
     data.write_text("build_time_vars = dict(A=1)\n")
     with pytest.raises(CrosswheelError, match="no literal build_time_vars"):
         read_sysconfigdata(data)
-
-
-def make_sysroot(root: Path) -> Path:
-    """A sysroot folder laid out like Debian's /, with the real arm64 files in it."""
-    need_multiarch_arm64()
-    stdlib = root / "usr" / "lib" / f"python{SHORT}"
-    stdlib.mkdir(parents=True)
-    shutil.copy(ARM64_DATA, stdlib)
-    inc = root / "usr" / "include" / f"python{SHORT}"
-    shutil.copytree(f"/usr/include/python{SHORT}", inc)
-    platinc = root / "usr" / "include" / "aarch64-linux-gnu" / f"python{SHORT}"
-    platinc.mkdir(parents=True)
-    shutil.copy(ARM64_CONFIG_H, platinc)
-    return root
 
 
 @pytest.mark.parametrize("pointing_at", ["root", "data-file", "root-via-multiarch"])
@@ -145,3 +118,21 @@ def test_missing_headers_are_refused(tmp_path: Path) -> None:
     (root / "usr" / "include" / f"python{SHORT}" / "Python.h").unlink()
     with pytest.raises(CrosswheelError, match="headers are missing"):
         find_target_interpreter(AARCH64, str(root))
+
+
+def test_conda_prefix_takes_nothing_from_the_build_machines_usr_include(tmp_path: Path) -> None:
+    """A prefix that is not Debian-style gets its own pyconfig.h and no /usr/include.
+
+    The build machine has the arm64 multiarch headers installed: picking them up
+    would hide a header the target prefix lacks.
+    """
+    from packager_layouts import conda_prefix
+
+    need_multiarch_arm64()
+    prefix = conda_prefix(tmp_path / "prefix", Path("/"), "aarch64-linux-gnu")
+    interp = find_target_interpreter(AARCH64, str(prefix))
+    assert interp.sysroot is None
+    assert interp.include_dir == prefix / "include" / f"python{SHORT}"
+    assert interp.config_h == prefix / "include" / f"python{SHORT}" / "pyconfig.h"
+    assert interp.extra_include_dirs == ()
+    assert interp.config_vars["LIBDIR"] == f"{prefix}/lib"

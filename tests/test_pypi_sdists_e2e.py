@@ -13,40 +13,20 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
+import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
 from conftest import require_tool
-from targetpython import CACHE, TargetPython
-from test_cli_build import crosswheel, only_wheel
+from helpers import crosswheel, only_wheel, target_wheel
+from targetpython import TargetPython
 
 pytestmark = pytest.mark.e2e
 TARGET = "aarch64-linux-gnu"
 SUFFIX = ".cpython-311-aarch64-linux-gnu.so"
 NUMPY = "numpy==2.2.6"
-
-
-def target_wheel(requirement: str) -> Path:
-    """A run-time dependency's aarch64 wheel from the package index (cached)."""
-    folder = CACHE / "target-wheels"
-    name = requirement.split("==")[0]
-    found = sorted(folder.glob(f"{name}-*aarch64*.whl"))
-    if not found:
-        subprocess.run(
-            [
-                sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-                "--platform", "manylinux_2_17_aarch64", "--python-version", "3.11",
-                "--implementation", "cp", "--abi", "cp311", "-d", str(folder), requirement,
-            ],
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
-        found = sorted(folder.glob(f"{name}-*aarch64*.whl"))
-    return found[-1]
 
 
 # requirement: (code run on the target, check of its JSON answer, run-time dependencies)
@@ -116,3 +96,29 @@ def test_pypi_sdist_cross_builds_and_runs_on_aarch64(
     arm64_python.install(wheel, site)
     answer = json.loads(arm64_python.call(code, site).splitlines()[-1])
     assert check(answer), answer
+
+
+def test_nanobind_stubs_are_generated_on_the_target_and_the_wheel_passes_its_tests(
+    tmp_path: Path, frontend_env: dict[str, str]
+) -> None:
+    """mapbox-earcut 2.1.0 (scikit-build-core + nanobind) imports its extension to write stubs.
+
+    nanobind_add_stub runs ``${Python_EXECUTABLE}`` on stubgen.py: the target's
+    CPython under qemu. The sdist's own test suite then runs on the target.
+    """
+    require_tool("aarch64-linux-gnu-g++", "g++-aarch64-linux-gnu")
+    require_tool("qemu-aarch64", "qemu-user")
+    out = tmp_path / "out"
+    result = crosswheel(
+        "build", "mapbox-earcut==2.1.0", "--target", TARGET, "-o", str(out),
+        "--test-requires", "pytest", "--test-command", "pytest -p no:cacheprovider {project}/tests",
+        env=frontend_env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "CMake's Python_EXECUTABLE: the target's CPython" in result.stderr
+    assert re.search(r"\d+ passed", result.stdout), result.stdout
+    wheel = only_wheel(out)
+    with zipfile.ZipFile(wheel) as archive:
+        assert f"mapbox_earcut/_core{SUFFIX}" in archive.namelist()
+        stub = archive.read("mapbox_earcut/_core.pyi").decode()
+    assert "def triangulate_float64(" in stub

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import _target_python, require, require_tool
+from conftest import require, require_target_python, require_tool
+from helpers import crosswheel, only_wheel, target_wheel
 from targetpython import SysrootExtras
-from test_cli_build import crosswheel, only_wheel
-from test_pypi_sdists_e2e import target_wheel
 
 pytestmark = [
     pytest.mark.e2e,
@@ -76,7 +75,7 @@ def test_scipy_sdist_cross_built_for_aarch64_computes_correctly(
         Path("/usr/lib/aarch64-linux-gnu/pkgconfig/openblas.pc").is_file(),
         "no OpenBLAS for the target (apt-get install libopenblas-dev:arm64)",
     )
-    python = _target_python("arm64", OPENBLAS)
+    python = require_target_python("arm64", OPENBLAS)
     out = tmp_path / "out"
     started = time.monotonic()
     result = crosswheel(

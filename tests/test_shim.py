@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 
 from crosswheel.environment import build_environment, shim_spec
-from crosswheel.interpreter import TargetInterpreter, find_target_interpreter
 from crosswheel.shim import ENV_VAR
 from crosswheel.targets import resolve_target
-from crosswheel.toolchain import Toolchain
-from test_interpreter import need_multiarch_arm64
+from helpers import ARM64_TOOLCHAIN as TOOLCHAIN
+from helpers import arm64_interpreter
 
 PROBE = r"""
 import importlib.machinery, json, os, platform, subprocess, sys, sysconfig
@@ -57,20 +56,6 @@ print(json.dumps({
     "child_multiarch": child,
 }))
 """
-
-TOOLCHAIN = Toolchain(
-    cc="aarch64-linux-gnu-gcc",
-    cxx="aarch64-linux-gnu-g++",
-    ar="aarch64-linux-gnu-ar",
-    strip="aarch64-linux-gnu-strip",
-    ranlib="aarch64-linux-gnu-ranlib",
-    machine="aarch64-linux-gnu",
-)
-
-
-def arm64_interpreter() -> TargetInterpreter:
-    need_multiarch_arm64()
-    return find_target_interpreter(resolve_target("aarch64-linux-gnu"), None)
 
 
 def probe(env_extra: dict[str, str]) -> dict[str, object]:

@@ -11,21 +11,20 @@ import json
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
+import helpers
 from conftest import require
+from crosswheel.binaries import Binary, describe_binary_bytes
 from crosswheel.errors import CrosswheelError
 from crosswheel.linux_policy import manylinux_policies, musllinux_policies
 from crosswheel.tags import (
-    ElfFacts,
     android_problems,
     check_requested_tag,
     declared_limited_api,
-    elf_facts,
     linux_tag,
     stable_abi_interpreter,
 )
@@ -86,36 +85,13 @@ def compile_so(tmp_path_factory: pytest.TempPathFactory) -> Compile:
 
 
 def make_wheel(path: Path, members: dict[str, bytes]) -> Path:
-    """A minimal platform wheel with a RECORD that auditwheel can walk."""
-    dist = "demo-1.0.dist-info"
-    files = {
-        **members,
-        f"{dist}/METADATA": b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n",
-        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp311-cp311-linux_x\n",
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-        rows = "".join(f"{n},,\n" for n in files) + f"{dist}/RECORD,,\n"
-        archive.writestr(f"{dist}/RECORD", rows)
-    return path
+    """A minimal platform wheel that auditwheel can walk."""
+    return helpers.make_wheel(path, members, "cp311-cp311-linux_x")
 
 
-def facts_of(members: dict[str, bytes]) -> list[ElfFacts]:
-    return [elf_facts(n, d) for n, d in members.items() if d.startswith(b"\x7fELF")]
-
-
-def auditwheel_tag(wheel: Path) -> str:
-    require(shutil.which("auditwheel") is not None, "auditwheel not installed")
-    result = subprocess.run(
-        ["auditwheel", "show", "--json", "--disable-isa-ext-check", str(wheel)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return str(json.loads(result.stdout)["overall_tag"])
+def facts_of(members: dict[str, bytes]) -> list[Binary]:
+    found = [describe_binary_bytes(n, d) for n, d in members.items()]
+    return [b for b in found if b is not None and b.is_elf]
 
 
 # target, compiler argv, source, suffix, extra flags, expected tag
@@ -182,7 +158,7 @@ def test_manylinux_tag_agrees_with_auditwheel(
         assert decision.platform == expected
     assert decision.platform.startswith("manylinux_")
     wheel = make_wheel(tmp_path / "demo-1.0-cp311-cp311-linux_x.whl", members)
-    assert decision.platform == auditwheel_tag(wheel)
+    assert decision.platform == helpers.auditwheel_tag(wheel)
     check_requested_tag(decision.platform, target, facts_of(members))
 
 
@@ -230,7 +206,7 @@ def test_unlisted_library_falls_back_to_linux_and_says_why(
         "manylinux_2_17_aarch64"
     )
     wheel = make_wheel(tmp_path / "demo-1.0-cp311-cp311-linux_x.whl", members)
-    assert auditwheel_tag(wheel) == "linux_aarch64"
+    assert helpers.auditwheel_tag(wheel) == "linux_aarch64"
 
 
 @pytest.mark.parametrize("arch", ["aarch64", "x86_64", "s390x"])
@@ -245,7 +221,7 @@ def test_musl_binaries_get_musllinux(compile_so: Compile, arch: str) -> None:
 
 
 def test_policy_data_is_auditwheels() -> None:
-    """Our embedded policies equal auditwheel's JSON, policy by policy, arch by arch."""
+    """The policies read from auditwheel's JSON: most compatible first, each field as listed."""
     import auditwheel
 
     folder = Path(auditwheel.__file__).parent / "policy"

@@ -39,10 +39,8 @@ from crosswheel.target_packages import (
     write_pkgconfig,
 )
 from crosswheel.targets import resolve_target
-from test_adapters import aarch64_build  # noqa: F401  (a fixture)
-from test_interpreter import make_sysroot
-from test_pypi_sdists_e2e import target_wheel
-from test_shim import TOOLCHAIN
+from helpers import ARM64_TOOLCHAIN as TOOLCHAIN
+from helpers import make_sysroot, target_wheel
 
 HOST_NUMPY = Path(numpy.__file__).parent
 X86_64 = resolve_target("x86_64-linux-gnu")
@@ -253,7 +251,7 @@ def test_shimmed_processes_see_the_targets_numpy(tmp_path: Path) -> None:
 
 
 def test_meson_and_cmake_are_told_the_targets_numpy(
-    aarch64_build: CrossBuild,  # noqa: F811
+    aarch64_build: CrossBuild,
     tmp_path: Path,
 ) -> None:
     package = fake_target_numpy(tmp_path, None)
@@ -265,7 +263,7 @@ def test_meson_and_cmake_are_told_the_targets_numpy(
 
 
 def test_cmake_findpython_numpy_finds_the_targets_headers(
-    aarch64_build: CrossBuild,  # noqa: F811
+    aarch64_build: CrossBuild,
     tmp_path: Path,
 ) -> None:
     """A real CMake configure with the toolchain file and the shimmed interpreter."""

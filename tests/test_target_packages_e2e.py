@@ -16,16 +16,16 @@ from typing import Any, Callable
 
 import pytest
 
-from conftest import _target_python, require, require_tool
+from conftest import require_target_python, require_tool
+from helpers import build_wheel, target_python_settings, target_wheel
 from targetpython import NUMPY, TargetPython
-from test_backends_e2e import build_wheel
-from test_pypi_sdists_e2e import target_wheel
 
 pytestmark = pytest.mark.e2e
 
 NUMPY_2_2_API = 0x13
 """numpy 2.1 and 2.2's C-API version."""
 NUMPY_1_24_API = 0x10
+PIN = "target-requires=numpy==2.2.6"
 
 CALL = (
     "import json, numpy, {module}; "
@@ -60,12 +60,8 @@ def test_setuptools_numpy_extension_for_aarch64_with_pinned_target_numpy(
 ) -> None:
     """``target-requires`` pins the target's numpy below the build machine's."""
     require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
-    require(
-        Path("/usr/lib/python3.11/_sysconfigdata__linux_aarch64-linux-gnu.py").is_file(),
-        "no multiarch target Python (apt-get install libpython3.11-dev:arm64)",
-    )
     out = tmp_path / "dist"
-    settings = ("target=aarch64-linux-gnu", "target-requires=numpy==2.2.6")
+    settings = (*target_python_settings("multiarch", arm64_python), PIN)
     wheel = build_wheel(source_copy("setuptools-numpy"), out, frontend_env, *settings)
     log = (out / "build.log").read_text()
     assert build_scripts_numpy(log, "2.2.6") >= (2, 3)
@@ -86,7 +82,7 @@ def test_setuptools_numpy_extension_for_armhf_from_the_sysroots_numpy(
 ) -> None:
     """No configuration: the sysroot's Debian numpy 1.24 (32-bit headers) is found."""
     require_tool("arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf")
-    python = _target_python("armhf", NUMPY)
+    python = require_target_python("armhf", NUMPY)
     out = tmp_path / "dist"
     settings = ("target=arm-linux-gnueabihf", f"target-python={python.root}")
     wheel = build_wheel(source_copy("setuptools-numpy"), out, frontend_env, *settings)
@@ -116,11 +112,7 @@ def test_meson_python_dependency_numpy_for_aarch64_from_a_sysroot(
     """
     require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
     out = tmp_path / "dist"
-    settings = (
-        "target=aarch64-linux-gnu",
-        f"target-python={arm64_python.root}",
-        "target-requires=numpy==2.2.6",
-    )
+    settings = (*target_python_settings("sysroot", arm64_python), PIN)
     wheel = build_wheel(source_copy("meson-numpy"), out, frontend_env, *settings)
     log = (out / "build.log").read_text()
     assert build_scripts_numpy(log, "2.2.6") >= (2, 3)

@@ -79,6 +79,7 @@ NAMES: dict[str, list[str]] = {
     "i686-pc-windows-msvc": ["i686-w64-mingw32", "win32"],
     "wasm32-unknown-emscripten": [
         "wasm32-emscripten",
+        "pyemscripten_2026_0_wasm32",
         "pyodide_2024_0_wasm32",
         "emscripten-3.1.58-wasm32",
     ],
@@ -206,7 +207,7 @@ FACTS: dict[str, tuple[str, str, str, int, str, bool, str, str]] = {
         32,
         "little",
         False,
-        "pyodide_2024_0_wasm32",
+        "pyemscripten_2026_0_wasm32",
         ".cpython-313-wasm32-emscripten.so",
     ),
 }

@@ -5,16 +5,16 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from conftest import require
-from crosswheel.errors import CrosswheelError
+from crosswheel.binaries import describe_binary_bytes
+from crosswheel.errors import RefusedWheel
 from crosswheel.targets import resolve_target
-from crosswheel.verifier import verify_wheel
+from crosswheel.verifier import verify_binaries
 
 SOURCE = '#include <stdio.h>\nint demo(char *b) { return sprintf(b, "%d", 42); }\n'
 ZIG = [sys.executable, "-m", "ziglang", "cc"]
@@ -53,11 +53,12 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     return build_
 
 
-def wheel_with(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / "demo-1.0-cp311-cp311-any.whl"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(name, data)
-    return path
+def verify(member: str, data: bytes, target: str, suffixes: tuple[str, ...]) -> int:
+    binary = describe_binary_bytes(member, data)
+    assert binary is not None
+    return verify_binaries(
+        "demo-1.0-cp311-cp311-any.whl", [(member, binary)], resolve_target(target), suffixes
+    )
 
 
 # binary made by, member name, target, expected problem (None: accepted)
@@ -93,13 +94,11 @@ def test_binaries_are_checked_against_the_target(
     problem: str | None,
 ) -> None:
     data = build(compiler, Path(member).name)
-    wheel = wheel_with(tmp_path, member, data)
-    resolved = resolve_target(target)
     if problem is None:
-        assert verify_wheel(wheel, resolved, (".so", ".pyd")) == 1
+        assert verify(member, data, target, (".so", ".pyd")) == 1
     else:
-        with pytest.raises(CrosswheelError, match=problem):
-            verify_wheel(wheel, resolved, (".so", ".pyd"))
+        with pytest.raises(RefusedWheel, match=problem):
+            verify(member, data, target, (".so", ".pyd"))
 
 
 @pytest.mark.parametrize(
@@ -117,11 +116,9 @@ def test_extension_names_must_import_on_the_target(
 ) -> None:
     """A right-CPU binary still fails when the target interpreter would not import its name."""
     data = build(["aarch64-linux-gnu-gcc"], "_x.so")
-    wheel = wheel_with(tmp_path, member, data)
     suffixes = (".cpython-311-aarch64-linux-gnu.so", ".abi3.so", ".so")
-    target = resolve_target("aarch64-linux-gnu")
     if problem is None:
-        assert verify_wheel(wheel, target, suffixes) == 1
+        assert verify(member, data, "aarch64-linux-gnu", suffixes) == 1
     else:
-        with pytest.raises(CrosswheelError, match=problem):
-            verify_wheel(wheel, target, suffixes)
+        with pytest.raises(RefusedWheel, match=problem):
+            verify(member, data, "aarch64-linux-gnu", suffixes)

@@ -149,9 +149,16 @@ def build(
             if cross is None:
                 os.replace(inner_wheel, out / name)
                 return str(name)
-            result = finish_wheel(inner_wheel, cross, workdir / "fixed")
-            os.replace(result.path, out / result.path.name)
-            return result.path.name
+            fixed = finish_wheel(
+                inner_wheel,
+                cross.target,
+                cross.interpreter,
+                workdir / "fixed",
+                cross.wheel,
+                source_dir=Path.cwd(),
+            )
+            os.replace(fixed, out / fixed.name)
+            return fixed.name
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 

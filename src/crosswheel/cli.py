@@ -1,4 +1,4 @@
-"""The command line: ``crosswheel build|targets|doctor|inspect|fix``.
+"""The command line: ``crosswheel build|test|targets|doctor|inspect|fix``.
 
 Packagers build other people's projects: ``build`` takes a source folder, an
 sdist or a requirement, wraps whatever backend the project declares and leaves
@@ -10,6 +10,7 @@ a build sees what it sees, and what is inside a wheel. Every failure is one
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import sys
@@ -26,6 +27,7 @@ from crosswheel.report import VERBOSITY_VAR, info
 from crosswheel.shim import ENV_VAR
 
 if TYPE_CHECKING:
+    from crosswheel.parallel import TargetResult
     from crosswheel.targets import Target
 
 
@@ -63,6 +65,7 @@ def _wheel_tag(name: str) -> str:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from crosswheel.frontend import CrossFrontend, build_environment
+    from crosswheel.parallel import build_targets
     from crosswheel.sources import resolve_source
     from crosswheel.targets import resolve_target
 
@@ -70,7 +73,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     targets = [resolve_target(t) for t in args.target]
     out_dir = Path(args.outdir).resolve()
     started = time.monotonic()
-    built: list[tuple[Path, float]] = []
     with tempfile.TemporaryDirectory(prefix="crosswheel-src-") as scratch:
         source = resolve_source(args.source, Path(scratch))
         frontend_kind = "an isolated environment" if args.isolation else "this environment"
@@ -81,21 +83,30 @@ def cmd_build(args: argparse.Namespace) -> int:
                 f"for {', '.join(t.triplet for t in targets)}"
             )
             out_dir.mkdir(parents=True, exist_ok=True)
-            for target, name in zip(targets, args.target):
-                t0 = time.monotonic()
-                config = frontend.builder.settings(settings, name)
-                frontend.prepare(config)
-                wheel = frontend.build_wheel(config, out_dir)
-                built.append((wheel, time.monotonic() - t0))
-                info(f"built {wheel.name} for {target.triplet}")
-    for wheel, seconds in built:
+            results = build_targets(
+                frontend, args.target, settings, out_dir, args.jobs, Path(scratch)
+            )
+            if args.test_command is not None:
+                results = [_tested(args, result, source) for result in results]
+    if len(results) == 1 and results[0].error:
+        raise results[0].error
+    for result in results:
+        if result.wheel:
+            info(
+                f"wheel: {result.wheel}  tag: {_wheel_tag(result.wheel.name)}  "
+                f"size: {_size(result.wheel.stat().st_size)}  time: {result.seconds:.1f} s"
+            )
+        else:
+            info(f"failed: {result.name}  time: {result.seconds:.1f} s")
+    failed = [r for r in results if r.error]
+    if len(results) > 1:
         info(
-            f"wheel: {wheel}  tag: {_wheel_tag(wheel.name)}  "
-            f"size: {_size(wheel.stat().st_size)}  time: {seconds:.1f} s"
+            f"{len(results) - len(failed)} wheels in {time.monotonic() - started:.1f} s"
+            + (f", {len(failed)} target(s) failed" if failed else "")
         )
-    if len(built) > 1:
-        info(f"{len(built)} wheels in {time.monotonic() - started:.1f} s")
-    return 0
+    for result in failed:
+        print(f"crosswheel: error: {result.name}: {result.error}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _first_line(exc: CrosswheelError) -> str:
@@ -139,41 +150,75 @@ def cmd_targets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _config(target: str, pairs: Sequence[str]) -> CrossConfig:
+def _config(
+    target: str, pairs: Sequence[str], environ: dict[str, str] | None = None
+) -> CrossConfig:
     """The configuration a command gets from ``--target`` and ``-C`` (no project involved)."""
     from crosswheel.config import load_config
 
     settings = _settings(pairs)
     settings["target"] = target
     with tempfile.TemporaryDirectory(prefix="crosswheel-") as empty:
-        return load_config(Path(empty), settings, environ={})
+        return load_config(Path(empty), settings, environ=environ or {})
 
 
-def cmd_fix(args: argparse.Namespace) -> int:
-    from crosswheel.crossbuild import CrossBuild, finish_wheel
+def _prove(
+    args: argparse.Namespace, target_name: str, wheels: list[Path], project: Path | None
+) -> None:
+    """Prove ``wheels`` on the target (the one a build used: settings and environment alike)."""
     from crosswheel.interpreter import find_target_interpreter
+    from crosswheel.proving import TargetTest, prove_wheel
+    from crosswheel.target_runtime import find_runtime
     from crosswheel.targets import resolve_target
-    from crosswheel.toolchain import Toolchain
 
-    wheel = Path(args.wheel)
-    if not wheel.is_file() or not wheel.name.endswith(".whl"):
-        raise CrosswheelError(f"{args.wheel} is not a wheel file")
-    config = _config(args.target, args.config_setting)
+    config = _config(target_name, args.config_setting, dict(os.environ))
     assert config.target is not None
     target = resolve_target(config.target, config.api_level, config.min_version)
     interpreter = find_target_interpreter(target, config.target_python)
+    runtime = find_runtime(target, interpreter)
+    test = TargetTest(args.test_command, tuple(args.test_requires), tuple(args.find_links))
+    for wheel in wheels:
+        prove_wheel(wheel.resolve(), runtime, interpreter, test, project)
+
+
+def _tested(args: argparse.Namespace, result: TargetResult, project: Path) -> TargetResult:
+    """``result`` after proving its wheel on the target; a failed test fails the target."""
+    if result.wheel is None:
+        return result
+    try:
+        _prove(args, result.name, [result.wheel], project=project)
+    except CrosswheelError as exc:
+        error = CrosswheelError(
+            f"the wheel for {result.name} failed its tests (it stays in {result.wheel.parent} "
+            f"for inspection): {exc.message}",
+            hint=exc.hint,
+        )
+        return dataclasses.replace(result, error=error)
+    return result
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    _prove(args, args.target, [Path(w) for w in args.wheels], project=None)
+    return 0
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    from crosswheel.crossbuild import finish_wheel, resolve_target_python
+
+    wheel = Path(args.wheel)
+    if not wheel.is_file():
+        raise CrosswheelError(f"{args.wheel} is not a file", hint="give the path of a .whl file")
+    config = _config(args.target, args.config_setting)
     # The fixer and verifier compile nothing: no cross compiler is needed here.
-    none = Toolchain(cc="", cxx="", ar="", strip="", ranlib="", machine=target.triplet)
-    build = CrossBuild(target, interpreter, none, config.platform_tag)
+    target, interpreter = resolve_target_python(config)
     info(f"fixing {wheel.name} for {target.triplet} with {interpreter.describe()}")
     out_dir = Path(args.outdir).resolve() if args.outdir else wheel.resolve().parent
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".crosswheel-", dir=out_dir))
     try:
-        with tempfile.TemporaryDirectory(prefix="crosswheel-") as empty:
-            result = finish_wheel(wheel.resolve(), build, work, source_dir=Path(empty))
-        final = out_dir / result.path.name
-        os.replace(result.path, final)
+        fixed = finish_wheel(wheel.resolve(), target, interpreter, work, config.wheel)
+        final = out_dir / fixed.name
+        os.replace(fixed, final)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     info(f"wheel: {final}  tag: {_wheel_tag(final.name)}  size: {_size(final.stat().st_size)}")
@@ -195,6 +240,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     print(doctor_report(_config(args.target, args.config_setting)))
     return 0
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return int(value)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -251,7 +302,17 @@ def _parser() -> argparse.ArgumentParser:
         default="pip",
         help="what installs the isolated environment (default: pip)",
     )
+    build.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="build up to N targets at once, each in its own process (default: 1)",
+    )
     build.set_defaults(func=cmd_build)
+    proving = build.add_argument_group("testing each wheel on its target (see crosswheel test)")
+    _proving_arguments(proving)
 
     targets = sub.add_parser(
         "targets",
@@ -282,6 +343,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     doctor.set_defaults(func=cmd_doctor)
 
+    test = sub.add_parser(
+        "test",
+        parents=[settings, noise],
+        help="prove wheels on their target: install, import every extension, run tests",
+        description="Install each WHEEL with its dependencies (wheels for the target) into a "
+        "target environment, import every extension module it contains with the target's own "
+        "CPython (natively or under qemu-user), then run the test command there.",
+    )
+    test.add_argument("wheels", nargs="+", metavar="WHEEL")
+    _proving_arguments(test)
+    test.set_defaults(func=cmd_test)
+
     inspect = sub.add_parser(
         "inspect",
         help="show each binary in a wheel and the tag the wheel should carry",
@@ -300,6 +373,29 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument("-o", "--outdir", metavar="DIR", help="default: the wheel's folder")
     fix.set_defaults(func=cmd_fix)
     return parser
+
+
+def _proving_arguments(parser: argparse._ActionsContainer) -> None:
+    parser.add_argument(
+        "--test-command",
+        metavar="CMD",
+        help="shell command run with the target's python first on PATH ({project}, {wheel})",
+    )
+    parser.add_argument(
+        "--test-requires",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="REQ",
+        help="requirements of the test command, installed for the target",
+    )
+    parser.add_argument(
+        "--find-links",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="where to look for the target's wheels too (as pip's --find-links)",
+    )
 
 
 def _refuse_shimmed_process() -> None:

@@ -12,12 +12,12 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from crosswheel.errors import CrosswheelError
+from crosswheel.errors import ConfigError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -37,8 +37,14 @@ SETTINGS: dict[str, str] = {
     "min-version": "CROSSWHEEL_MIN_VERSION",
     "platform-tag": "CROSSWHEEL_PLATFORM_TAG",
     "android-page-size-check": "CROSSWHEEL_ANDROID_PAGE_SIZE_CHECK",
+    "repair": "CROSSWHEEL_REPAIR",
+    "repair-exclude": "CROSSWHEEL_REPAIR_EXCLUDE",
+    "library-path": "CROSSWHEEL_LIBRARY_PATH",
 }
 """The config settings crosswheel itself reads, with their environment fallbacks."""
+
+LIST_SETTINGS: dict[str, str] = {"repair-exclude": ",", "library-path": os.pathsep}
+"""Settings that may be given more than once: their values are joined with this separator."""
 
 _TOOL_KEYS = ("backend", "backend-path", "target-requires")
 
@@ -68,6 +74,65 @@ class InnerBackend:
     path: tuple[str, ...] = ()
 
 
+PageSizeCheck = Literal["error", "warn"]
+
+
+@dataclass(frozen=True)
+class WheelSettings:
+    """What the stages after the build (tags, fixer, verifier) take from the user."""
+
+    platform_tag: str | None = None
+    """Overrides the computed platform tag (still verified against the binaries)."""
+    page_size_check: PageSizeCheck = "error"
+    """Android LOAD segments not aligned to 16 KB: an error, or only a warning."""
+    repair: bool = True
+    """Bundle the target's libraries that no policy allows (manylinux/musllinux targets)."""
+    repair_exclude: tuple[str, ...] = ()
+    """Library names (or fnmatch patterns) never bundled."""
+    library_path: tuple[Path, ...] = ()
+    """Target library folders searched before the ones crosswheel knows."""
+
+
+def _choice(key: str, value: str | None, choices: tuple[str, ...], default: str) -> str:
+    if value is None:
+        return default
+    normal = value.strip().lower()
+    if normal not in choices:
+        raise ConfigError(
+            f"config setting {key!r} must be {' or '.join(map(repr, choices))}, not {value!r}"
+        )
+    return normal
+
+
+def wheel_settings(ours: Mapping[str, str]) -> WheelSettings:
+    """Validate the wheel-related settings once, where they enter."""
+    check = _choice(
+        "android-page-size-check", ours.get("android-page-size-check"), ("error", "warn"), "error"
+    )
+    return WheelSettings(
+        platform_tag=ours.get("platform-tag"),
+        page_size_check="warn" if check == "warn" else "error",
+        repair=_yes_no("repair", ours.get("repair"), default=True),
+        repair_exclude=_split("repair-exclude", ours),
+        library_path=tuple(Path(p) for p in _split("library-path", ours)),
+    )
+
+
+def _yes_no(key: str, value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    normal = value.strip().lower()
+    if normal not in ("yes", "no", "true", "false", "1", "0", "on", "off"):
+        raise ConfigError(f"config setting {key!r} must be 'yes' or 'no', not {value!r}")
+    return normal in ("yes", "true", "1", "on")
+
+
+def _split(key: str, ours: Mapping[str, str]) -> tuple[str, ...]:
+    """A list setting's values (given repeatedly or as one separated list)."""
+    parts = (p.strip() for p in ours.get(key, "").split(LIST_SETTINGS[key]))
+    return tuple(p for p in parts if p)
+
+
 @dataclass(frozen=True)
 class CrossConfig:
     """Everything the later stages need from the user, resolved once."""
@@ -80,10 +145,8 @@ class CrossConfig:
     """Android API level (default 24)."""
     min_version: str | None = None
     """iOS/macOS deployment target."""
-    platform_tag: str | None = None
-    """Overrides the computed platform tag (still verified against the binaries)."""
-    android_page_size_check: str | None = None
-    """``error`` (default) or ``warn``: 16 KB LOAD alignment on Android."""
+    wheel: WheelSettings = field(default_factory=WheelSettings)
+    """What the user asks of the finished wheel."""
     inner_settings: dict[str, str | list[str]] = field(default_factory=dict)
     """The config settings that belong to the inner backend."""
     build_requires: tuple[str, ...] = ()
@@ -124,31 +187,31 @@ def read_pyproject(source_dir: Path) -> dict[str, Any]:
             data: dict[str, Any] = tomllib.load(f)
             return data
     except tomllib.TOMLDecodeError as exc:
-        raise CrosswheelError(f"{path} is not valid TOML: {exc}") from None
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
 
 
 def inner_backend_from_pyproject(pyproject: Mapping[str, Any]) -> InnerBackend:
     """The backend that ``[tool.crosswheel]`` names, or the setuptools legacy default."""
     tool = pyproject.get("tool", {}).get("crosswheel", {})
     if not isinstance(tool, dict):
-        raise CrosswheelError("[tool.crosswheel] in pyproject.toml must be a table")
+        raise ConfigError("[tool.crosswheel] in pyproject.toml must be a table")
     unknown = sorted(set(tool) - set(_TOOL_KEYS))
     if unknown:
-        raise CrosswheelError(
+        raise ConfigError(
             f"unknown key(s) in [tool.crosswheel]: {', '.join(unknown)}",
             hint=f"the keys are: {', '.join(_TOOL_KEYS)}; the target and its options are "
             "config settings (-C target=...)",
         )
     name = tool.get("backend", DEFAULT_BACKEND)
     if not isinstance(name, str) or not name.strip():
-        raise CrosswheelError(
+        raise ConfigError(
             "[tool.crosswheel] backend must be a string such as 'setuptools.build_meta'"
         )
     path = tool.get("backend-path", [])
     if not isinstance(path, list) or not all(isinstance(p, str) for p in path):
-        raise CrosswheelError("[tool.crosswheel] backend-path must be a list of strings")
+        raise ConfigError("[tool.crosswheel] backend-path must be a list of strings")
     if name.split(":")[0].split(".")[0] == "crosswheel":
-        raise CrosswheelError(
+        raise ConfigError(
             "[tool.crosswheel] backend names crosswheel itself",
             hint="name the project's real backend, e.g. 'setuptools.build_meta'",
         )
@@ -162,7 +225,7 @@ def target_requires(
     tool = pyproject.get("tool", {}).get("crosswheel", {})
     listed = tool.get(TARGET_REQUIRES, []) if isinstance(tool, dict) else []
     if not isinstance(listed, list) or not all(isinstance(r, str) for r in listed):
-        raise CrosswheelError(
+        raise ConfigError(
             "[tool.crosswheel] target-requires must be a list of requirement strings",
             hint='e.g. target-requires = ["numpy==2.2.6"]',
         )
@@ -174,7 +237,7 @@ def target_requires(
 def _single(key: str, value: str | list[str]) -> str:
     if isinstance(value, list):
         if not value:
-            raise CrosswheelError(f"config setting {key!r} is empty")
+            raise ConfigError(f"config setting {key!r} is empty")
         return value[-1]
     return value
 
@@ -187,7 +250,9 @@ def split_settings(
     ours: dict[str, str] = {}
     theirs: dict[str, str | list[str]] = {}
     for key, value in (settings or {}).items():
-        if key in SETTINGS:
+        if key in LIST_SETTINGS and isinstance(value, list):
+            ours[key] = LIST_SETTINGS[key].join(value)
+        elif key in SETTINGS:
             ours[key] = _single(key, value)
         else:
             theirs[key] = value
@@ -203,9 +268,9 @@ def inner_backend_from_settings(
     """The inner backend that the ``inner-backend``/``inner-backend-path`` settings name."""
     backend = _single(INNER_BACKEND_SETTING, name).strip()
     if not backend:
-        raise CrosswheelError(f"config setting {INNER_BACKEND_SETTING!r} is empty")
+        raise ConfigError(f"config setting {INNER_BACKEND_SETTING!r} is empty")
     if backend.split(":")[0].split(".")[0] == "crosswheel":
-        raise CrosswheelError(
+        raise ConfigError(
             f"config setting {INNER_BACKEND_SETTING!r} names crosswheel itself",
             hint="name the project's real backend, e.g. 'setuptools.build_meta'",
         )
@@ -225,7 +290,7 @@ def load_config(
     if inner_name is not None:
         inner = inner_backend_from_settings(inner_name, inner_path)
     elif inner_path is not None:
-        raise CrosswheelError(
+        raise ConfigError(
             f"config setting {INNER_BACKEND_PATH_SETTING!r} needs {INNER_BACKEND_SETTING!r}"
         )
     requires_setting = theirs.pop(TARGET_REQUIRES, None)
@@ -239,8 +304,7 @@ def load_config(
         toolchain=ours.get("toolchain"),
         api_level=ours.get("api-level"),
         min_version=ours.get("min-version"),
-        platform_tag=ours.get("platform-tag"),
-        android_page_size_check=ours.get("android-page-size-check"),
+        wheel=wheel_settings(ours),
         inner_settings=theirs,
         build_requires=build_requirement_names(pyproject),
         target_requires=target_requires(

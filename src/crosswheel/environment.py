@@ -61,7 +61,7 @@ def target_config_vars(
             config[key] = _replace_compiler(str(config[key]), old, new)
     if not config.get("LDSHARED"):
         config["LDSHARED"] = f"{toolchain.cc} -shared"
-    zig = " -m ziglang " in f" {toolchain.cc} "
+    zig = toolchain.kind == "zig"
     if interpreter.sysroot is not None and not zig:
         # LDSHARED puts the sysroot's LIBDIR on -L; its libc.so is a linker script
         # naming /lib/<multiarch>/libc.so.6, which ld only finds inside the sysroot

@@ -1,4 +1,4 @@
-"""The one exception type that carries a user-facing message."""
+"""The exceptions that carry a user-facing message: one base, a type per kind of mistake."""
 
 from __future__ import annotations
 
@@ -19,3 +19,15 @@ class CrosswheelError(Exception):
         if self.hint:
             return f"{self.message}\n  hint: {self.hint}"
         return self.message
+
+
+class ConfigError(CrosswheelError):
+    """A config setting or ``[tool.crosswheel]`` key that crosswheel cannot use."""
+
+
+class MissingTool(CrosswheelError):
+    """A compiler, SDK, emulator or target interpreter that this machine does not have."""
+
+
+class RefusedWheel(CrosswheelError):
+    """A wheel crosswheel will not ship or rewrite: damaged, unsafe, or not for the target."""

@@ -12,48 +12,38 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 
-from packaging.tags import Tag, parse_tag
+from packaging.tags import Tag
 
-from crosswheel.errors import CrosswheelError
-from crosswheel.interpreter import TargetInterpreter
-from crosswheel.targets import Target
-from crosswheel.verifier import iter_binaries
+from crosswheel.binaries import Binary, WheelContents, describe_binary_bytes
+from crosswheel.errors import RefusedWheel
 from crosswheel.wheelfile import (
-    WheelName,
+    Content,
+    RawMember,
     copy_info,
-    dist_info_dir,
     make_record,
-    open_wheel,
-    read_wheel_metadata,
+    record_hash,
     write_atomically,
 )
 
 _FOREIGN_EXTENSION = re.compile(r"\.cpython-(?P<soabi>[^./]+)\.so$")
+LIBRARY_MODE = 0o100755 << 16
+"""Mode of files the fixer adds (bundled libraries): a regular, executable file."""
 
 
-@dataclass(frozen=True)
-class FixResult:
-    """What the fixer did, for the summary line."""
-
-    path: Path
-    tags: tuple[Tag, ...]
-    renamed: tuple[tuple[str, str], ...]
-    binaries: int
-
-
-def target_extension_name(name: str, interpreter: TargetInterpreter) -> str:
+def target_extension_name(name: str, ext_suffix: str, extension_suffixes: Sequence[str]) -> str:
     """``name`` with a foreign ``.cpython-*.so`` suffix replaced by the target's."""
     match = _FOREIGN_EXTENSION.search(name)
-    if not match or name[match.start() :] in interpreter.extension_suffixes:
+    if not match or name[match.start() :] in extension_suffixes:
         return name
-    return name[: match.start()] + interpreter.ext_suffix
+    return name[: match.start()] + ext_suffix
 
 
-def compress_tags(tags: list[Tag]) -> str:
+def compress_tags(tags: Sequence[Tag]) -> str:
     """The compressed tag set of a wheel file name (``cp311-cp311-linux_aarch64``)."""
     interpreters = sorted({t.interpreter for t in tags})
     abis = sorted({t.abi for t in tags})
@@ -62,7 +52,7 @@ def compress_tags(tags: list[Tag]) -> str:
 
 
 def target_tags(
-    tags: list[Tag], platform_tags: list[str], stable_abi: str | None = None
+    tags: Sequence[Tag], platform_tags: Sequence[str], stable_abi: str | None = None
 ) -> list[Tag]:
     """Keep each tag's interpreter and ABI; put the target's platform tags in.
 
@@ -79,79 +69,112 @@ def target_tags(
     return result
 
 
-def _rewrite_wheel_file(metadata: Message, tags: list[Tag], has_binaries: bool) -> bytes:
+def _rewrite_wheel_file(metadata: Message, tags: Sequence[Tag]) -> bytes:
     lines: list[str] = []
     for key, value in metadata.items():
         if key == "Tag":
             continue
-        if key == "Root-Is-Purelib" and has_binaries:
+        if key == "Root-Is-Purelib":
             value = "false"
         lines.append(f"{key}: {value}")
     lines.extend(f"Tag: {tag}" for tag in tags)
     return ("\n".join(lines) + "\n\n").encode("utf-8")
 
 
-def _wheel_tags(metadata: Message, name: WheelName) -> list[Tag]:
-    values = metadata.get_all("Tag") or []
-    tags: list[Tag] = []
-    for value in values or [name.tags]:
-        for tag in parse_tag(value.strip()):
-            if tag not in tags:
-                tags.append(tag)
-    return tags
+@dataclass(frozen=True)
+class FixPlan:
+    """The fixed wheel, decided but not yet written."""
+
+    filename: str
+    tags: tuple[Tag, ...]
+    members: tuple[tuple[zipfile.ZipInfo, Content], ...]
+    binaries: tuple[tuple[str, Binary], ...]
+    """Every binary under its final name, with the facts of its final bytes."""
+    renamed: tuple[tuple[str, str], ...]
+    copy_of: Path | None = None
+    """A pure wheel is shipped as it is: the path to copy."""
 
 
-def fix_wheel(
-    wheel: Path,
-    target: Target,
-    interpreter: TargetInterpreter,
-    out_dir: Path,
-    platform_tags: list[str] | None = None,
-    stable_abi: str | None = None,
-) -> FixResult:
-    """Write the target's version of ``wheel`` into ``out_dir``; return what it is."""
-    name = WheelName.parse(wheel.name)
-    with open_wheel(wheel) as archive:
-        dist_info = dist_info_dir(archive, name)
-        metadata = read_wheel_metadata(archive, dist_info)
-        tags = _wheel_tags(metadata, name)
-        binaries = list(iter_binaries(archive))
-        pure = not binaries and all(t.platform == "any" for t in tags)
-        if pure:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            dest = out_dir / wheel.name
-            shutil.copyfile(wheel, dest)
-            return FixResult(dest, tuple(tags), (), 0)
+def plan_fix(
+    contents: WheelContents,
+    platform: str | None,
+    stable_abi: str | None,
+    ext_suffix: str,
+    extension_suffixes: Sequence[str],
+    replaced: Mapping[str, bytes] | None = None,
+    added: Sequence[tuple[str, bytes]] = (),
+) -> FixPlan:
+    """Decide the target's version of a wheel: names, tags, WHEEL, RECORD.
 
-        new_tags = target_tags(tags, platform_tags or [target.wheel_platform], stable_abi)
-        record_name = f"{dist_info}/RECORD"
-        renamed: list[tuple[str, str]] = []
-        members: list[tuple[zipfile.ZipInfo, bytes]] = []
-        for info in archive.infolist():
-            if info.filename == record_name:
-                continue
-            data = archive.read(info)
-            new_name = info.filename
-            if not info.is_dir() and new_name.endswith(".so"):
-                new_name = target_extension_name(new_name, interpreter)
-                if new_name != info.filename:
-                    renamed.append((info.filename, new_name))
-            if info.filename == f"{dist_info}/WHEEL":
-                data = _rewrite_wheel_file(metadata, new_tags, has_binaries=True)
-            members.append((copy_info(info, new_name), data))
-        names = [info.filename for info, _ in members]
-        if len(set(names)) != len(names):
-            raise CrosswheelError(
-                f"renaming extension modules in {wheel.name} would overwrite another member"
-            )
-        record_info = (
-            copy_info(archive.getinfo(record_name))
-            if record_name in archive.namelist()
-            else zipfile.ZipInfo(record_name, date_time=members[-1][0].date_time)
+    ``replaced`` maps member names to new content (repair's patched binaries);
+    ``added`` are new members (bundled libraries). Every other member is copied
+    as its stored bytes, and its RECORD line (verified on reading) is kept.
+    """
+    replaced = dict(replaced or {})
+    if platform is None and not contents.binaries and not replaced and not added:
+        return FixPlan(contents.path.name, contents.tags, (), (), (), copy_of=contents.path)
+    new_tags = target_tags(contents.tags, [platform or "any"], stable_abi)
+    wheel_file = f"{contents.dist_info}/WHEEL"
+    members: list[tuple[zipfile.ZipInfo, Content]] = []
+    rows: list[tuple[str, str, int]] = []
+    binaries: list[tuple[str, Binary]] = []
+    renamed: list[tuple[str, str]] = []
+    for member in contents.members:
+        name = member.name
+        if name.endswith(".so"):
+            name = target_extension_name(name, ext_suffix, extension_suffixes)
+            if name != member.name:
+                renamed.append((member.name, name))
+        data: bytes | None = replaced.pop(member.name, None)
+        if member.name == wheel_file:
+            data = _rewrite_wheel_file(contents.metadata, new_tags)
+        binary = member.binary
+        if data is None:
+            members.append((copy_info(member.info, name), RawMember(contents.path, member.info)))
+            rows.append((name, member.hash, member.size))
+        else:
+            members.append((copy_info(member.info, name), data))
+            rows.append((name, record_hash(data), len(data)))
+            if binary is not None:
+                binary = describe_binary_bytes(name, data)
+        if binary is not None:
+            binaries.append((name, binary))
+    if replaced:
+        raise RefusedWheel(f"no such member to replace: {', '.join(sorted(replaced))}")
+    date_time = contents.record_info.date_time
+    for name, data in added:
+        info = zipfile.ZipInfo(name, date_time=date_time)
+        info.external_attr = LIBRARY_MODE
+        info.compress_type = zipfile.ZIP_DEFLATED
+        # Added files go before the .dist-info folder, which stays last.
+        index = next(
+            (i for i, (m, _) in enumerate(members) if m.filename.startswith(contents.dist_info)),
+            len(members),
         )
-        record = make_record(((i.filename, d) for i, d in members if not i.is_dir()), record_name)
-        members.append((record_info, record))
+        members.insert(index, (info, data))
+        rows.insert(index, (name, record_hash(data), len(data)))
+        added_binary = describe_binary_bytes(name, data)
+        if added_binary is not None:
+            binaries.append((name, added_binary))
+    names = [info.filename for info, _ in members]
+    if len(set(names)) != len(names):
+        raise RefusedWheel(
+            f"renaming extension modules in {contents.path.name} would overwrite another member"
+        )
+    record = make_record(rows, contents.record_name)
+    members.append((copy_info(contents.record_info), record))
+    filename = contents.name.with_tags(compress_tags(new_tags)).filename
+    return FixPlan(filename, tuple(new_tags), tuple(members), tuple(binaries), tuple(renamed))
 
-    dest = out_dir / name.with_tags(compress_tags(new_tags)).filename
-    write_atomically(dest, members)
-    return FixResult(dest, tuple(new_tags), tuple(renamed), len(binaries))
+
+def write_fix(plan: FixPlan, out_dir: Path) -> Path:
+    """Write a planned wheel into ``out_dir`` atomically; return its path."""
+    dest = out_dir / plan.filename
+    if plan.copy_of is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        tmp = out_dir / f".tmp-{plan.filename}"
+        shutil.copyfile(plan.copy_of, tmp)
+        tmp.replace(dest)
+        return dest
+    write_atomically(dest, plan.members)
+    return dest

@@ -2,30 +2,28 @@
 
 A wheel from anywhere (another tool, another machine) says nothing reliable
 about itself but its binaries: their format, machine, the libraries and symbol
-versions they need. The tag is computed from those by ``crosswheel.tags``, for
+versions they need, and which libraries a repair bundled (``<name>.libs/``,
+auditwheel's and crosswheel's layout). The tag is computed from those by ``crosswheel.tags``, for
 the target the binaries themselves name.
 """
 
 from __future__ import annotations
 
-import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
-from crosswheel.errors import CrosswheelError
-from crosswheel.tags import ElfFacts, elf_facts, linux_tag
+from crosswheel.binaries import Binary, read_wheel
+from crosswheel.tags import linux_tag
 from crosswheel.targets import KNOWN_TARGETS, Target
-from crosswheel.verifier import BinaryInfo, iter_binaries
-
-_MUSL = ("ld-musl-", "libc.musl-")
 
 
-def target_of(binaries: list[BinaryInfo], facts: list[ElfFacts]) -> Target | None:
+def target_of(binaries: Sequence[Binary]) -> Target | None:
     """The Linux target the ELF binaries are for, when they agree on one."""
-    kinds = {(b.bits, b.byteorder, b.machine) for b in binaries if b.kind == "elf"}
+    kinds = {(b.bits, b.byteorder, b.machine) for b in binaries if b.is_elf}
     if len(kinds) != 1:
         return None
     bits, byteorder, machine = kinds.pop()
-    musl = any(lib.startswith(_MUSL) for f in facts for lib in (*f.needed, f.interpreter or ""))
+    musl = any(b.libc == "musl" or "ld-musl-" in (b.interpreter or "") for b in binaries)
     libc = "musl" if musl else "glibc"
     for target in KNOWN_TARGETS:
         arch = target.arch
@@ -38,9 +36,9 @@ def target_of(binaries: list[BinaryInfo], facts: list[ElfFacts]) -> Target | Non
     return None
 
 
-def _versions(fact: ElfFacts) -> str:
+def _versions(binary: Binary) -> str:
     parts = []
-    for lib, versions in sorted(fact.version_needs.items()):
+    for lib, versions in sorted(binary.version_needs.items()):
         newest = sorted(versions, key=_version_key)
         parts.append(f"{lib}: {', '.join(newest)}")
     return "; ".join(parts) or "-"
@@ -53,34 +51,32 @@ def _version_key(version: str) -> tuple[str, tuple[int, ...]]:
 
 def inspect_wheel(path: Path) -> str:
     """A human report of ``path``'s binaries and its proper tag."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            binaries = list(iter_binaries(archive))
-            facts = [elf_facts(b.name, archive.read(b.name)) for b in binaries if b.kind == "elf"]
-            count = len([i for i in archive.infolist() if not i.is_dir()])
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise CrosswheelError(f"{path} is not a wheel (a zip archive): {exc}") from None
-    if not path.name.endswith(".whl") or path.name.count("-") < 4:
-        raise CrosswheelError(f"{path.name} is not named like a wheel (NAME-VERSION-TAGS.whl)")
-    current = "-".join(path.name[: -len(".whl")].split("-")[-3:])
-    lines = [f"{path.name}: {count} files, {len(binaries)} binaries", f"  tag now: {current}"]
-    by_name = {f.name: f for f in facts}
+    contents = read_wheel(path)
+    binaries = contents.binaries
+    current = contents.name.tags
+    lines = [
+        f"{path.name}: {len(contents.members) + 1} files, {len(binaries)} binaries",
+        f"  tag now: {current}",
+    ]
+    bundled = [b for b in binaries if b.name.split("/", 1)[0].endswith(".libs")]
+    if bundled:
+        lines.append(f"  bundled libraries: {len(bundled)}")
+        lines += [f"    {b.name} (soname {b.soname or '-'})" for b in bundled]
     for binary in binaries:
         lines.append(f"  {binary.name}")
         lines.append(f"    format: {binary.describe()}")
-        fact = by_name.get(binary.name)
-        if fact is not None:
-            lines.append(f"    needs: {', '.join(fact.needed) or '-'}")
-            lines.append(f"    symbol versions: {_versions(fact)}")
+        if binary.is_elf:
+            lines.append(f"    needs: {', '.join(binary.needed) or '-'}")
+            lines.append(f"    symbol versions: {_versions(binary)}")
     if not binaries:
         lines.append("  should carry: the tag it has (no binaries: nothing ties it to a platform)")
         return "\n".join(lines)
-    target = target_of(binaries, facts)
+    target = target_of(binaries)
     python_abi = "-".join(current.split("-")[:2])
     if target is None:
         lines.append("  should carry: unknown (the binaries are not all for one Linux target)")
         return "\n".join(lines)
-    decision = linux_tag(target, facts)
+    decision = linux_tag(target, [b for b in binaries if b.is_elf])
     lines.append(f"  target: {target.triplet}")
     lines.append(f"  should carry: {python_abi}-{decision.platform}")
     for reason in decision.reasons:

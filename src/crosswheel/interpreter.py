@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crosswheel.errors import CrosswheelError
+from crosswheel.errors import CrosswheelError, MissingTool
 from crosswheel.targets import Target
 
 ConfigVars = dict[str, Any]
@@ -172,8 +172,12 @@ def _build_interpreter(
     short = f"python{version[0]}.{version[1]}{raw_vars.get('ABIFLAGS') or ''}"
     root = sysroot or Path("/")
     multiarch_config = root / "usr" / "include" / target.multiarch / short / "pyconfig.h"
+    # Only a Debian-style Python at <root>/usr has its pyconfig.h in the multiarch
+    # folder; for any other prefix (conda's $PREFIX) that folder is the build
+    # machine's, and a header the target lacks would silently come from there.
+    debian_style = location == root / "usr"
     extra: tuple[Path, ...] = ()
-    if multiarch_config.is_file():
+    if debian_style and multiarch_config.is_file():
         config_h = multiarch_config
         # Debian's pyconfig.h dispatcher includes <MULTIARCH/pythonX.Y/pyconfig.h>:
         # Debian's cross gcc searches /usr/include, but clang, zig and a sysroot's
@@ -206,13 +210,40 @@ def _build_interpreter(
     )
 
 
+GIVE_IT = (
+    "pass -C target-python=PATH (its prefix or sysroot folder, its _sysconfigdata_*.py, "
+    "or its build-details.json)"
+)
+
+TARGET_PYTHON_SOURCES = {
+    "musl": "a musl CPython {v}: an Alpine sysroot for {arch} (Alpine's minirootfs with "
+    "python3-dev installed, e.g. apk --root ROOT --arch {arch} add python3-dev)",
+    "android": "the Android NDK (set ANDROID_NDK_HOME) and an Android CPython {v} for {abi} "
+    "(python.org's Android release, or the one cibuildwheel/BeeWare build)",
+    "ios": "an iOS CPython {v} framework for {abi} (python.org's iOS release, or BeeWare's "
+    "Python-Apple-support)",
+    "macos": "a macOS CPython {v} (python.org's installer framework, copied here)",
+    "windows": "a Windows CPython {v} for {abi} (python.org's NuGet package or embeddable "
+    "zip: its include and libs folders)",
+    "emscripten": "Pyodide's cross-build environment (xbuildenv) for CPython {v}",
+    "wasi": "a CPython {v} built for WASI (its cross-build prefix)",
+}
+"""What a target interpreter is, per family that Debian's multiarch cannot provide."""
+
+
 def _install_hint(target: Target, version: tuple[int, int]) -> str:
+    """How to get a target Python for *this* target family (never a package that cannot help)."""
     short = f"{version[0]}.{version[1]}"
+    family = "musl" if target.family == "linux" and target.libc == "musl" else target.family
+    if family in TARGET_PYTHON_SOURCES:
+        what = TARGET_PYTHON_SOURCES[family].format(
+            v=short, arch=target.arch.machine, abi=target.tag_arch
+        )
+        return f"this target needs {what}; {GIVE_IT}"
     deb = target.arch.debian_arch
     return (
         f"on Debian/Ubuntu: dpkg --add-architecture {deb} && apt-get update && "
-        f"apt-get install libpython{short}-dev:{deb}; or pass -C target-python=PATH "
-        "(a target prefix or sysroot, a _sysconfigdata_*.py, or a build-details.json)"
+        f"apt-get install libpython{short}-dev:{deb}; or {GIVE_IT}"
     )
 
 
@@ -301,7 +332,7 @@ def from_multiarch(
     short = f"{build_version[0]}.{build_version[1]}"
     data = root / "usr" / "lib" / f"python{short}" / f"_sysconfigdata__linux_{target.multiarch}.py"
     if not data.is_file():
-        raise CrosswheelError(
+        raise MissingTool(
             f"no target Python {short} for {target.triplet} found (looked for {data})",
             hint=_install_hint(target, build_version),
         )
@@ -317,6 +348,11 @@ def find_target_interpreter(
     """Resolve the target interpreter from the user's setting or from multiarch."""
     version = build_version or (sys.version_info[0], sys.version_info[1])
     if not target_python:
+        if target.family != "linux" or target.libc != "glibc":
+            raise MissingTool(
+                f"no target Python for {target.triplet}: give one with target-python",
+                hint=_install_hint(target, version),
+            )
         return from_multiarch(target, version, root)
     path = Path(target_python).expanduser()
     if not path.exists():

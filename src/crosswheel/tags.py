@@ -10,19 +10,16 @@ tag used as the target name) is checked against the binaries, never trusted.
 
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from elftools.common.exceptions import ELFError
-from elftools.elf.dynamic import DynamicSection
-from elftools.elf.elffile import ELFFile
-from elftools.elf.gnuversions import GNUVerNeedSection
-from elftools.elf.sections import SymbolTableSection
+from packaging.tags import Tag
 
-from crosswheel.errors import CrosswheelError
+from crosswheel.binaries import Binary
+from crosswheel.errors import CrosswheelError, RefusedWheel
 from crosswheel.linux_policy import Policy, manylinux_policies, musllinux_policies
 from crosswheel.targets import Target
 
@@ -35,62 +32,6 @@ _LIBPYTHON = re.compile(r"^libpython3\.\d+t?\.so(\.[0-9.]+)?$")
 
 
 @dataclass(frozen=True)
-class ElfFacts:
-    """What one ELF file needs from the system it runs on."""
-
-    name: str
-    needed: tuple[str, ...] = ()
-    soname: str | None = None
-    version_needs: dict[str, frozenset[str]] = field(default_factory=dict)
-    """library -> symbol versions needed from it (``GLIBC_2.17``)."""
-    undefined: frozenset[str] = frozenset()
-    load_alignments: tuple[int, ...] = ()
-    interpreter: str | None = None
-
-
-def elf_facts(name: str, data: bytes) -> ElfFacts:
-    """Read the dynamic section, version needs, imports and LOAD alignment of one ELF file."""
-    try:
-        elf = ELFFile(io.BytesIO(data))
-        needed: list[str] = []
-        soname = None
-        versions: dict[str, set[str]] = {}
-        undefined: set[str] = set()
-        for section in elf.iter_sections():
-            if isinstance(section, DynamicSection):
-                for tag in section.iter_tags():
-                    if tag.entry.d_tag == "DT_NEEDED":
-                        needed.append(str(tag.needed))  # type: ignore[attr-defined]
-                    elif tag.entry.d_tag == "DT_SONAME":
-                        soname = str(tag.soname)  # type: ignore[attr-defined]
-            elif isinstance(section, GNUVerNeedSection):
-                for verneed, auxes in section.iter_versions():
-                    versions.setdefault(str(verneed.name), set()).update(a.name for a in auxes)
-            elif isinstance(section, SymbolTableSection) and section.name == ".dynsym":
-                for symbol in section.iter_symbols():
-                    if symbol.name and symbol["st_shndx"] == "SHN_UNDEF":
-                        undefined.add(symbol.name)
-        aligns: list[int] = []
-        interpreter = None
-        for segment in elf.iter_segments():
-            if segment["p_type"] == "PT_LOAD":
-                aligns.append(int(segment["p_align"]))
-            elif segment["p_type"] == "PT_INTERP":
-                interpreter = str(segment.get_interp_name())  # type: ignore[attr-defined]
-    except (ELFError, ValueError, KeyError) as exc:
-        raise CrosswheelError(f"{name} is a damaged ELF file: {exc}") from None
-    return ElfFacts(
-        name=name,
-        needed=tuple(needed),
-        soname=soname,
-        version_needs={lib: frozenset(v) for lib, v in versions.items()},
-        undefined=frozenset(undefined),
-        load_alignments=tuple(aligns),
-        interpreter=interpreter,
-    )
-
-
-@dataclass(frozen=True)
 class TagDecision:
     """The platform tag for a wheel, and why not a better one."""
 
@@ -99,8 +40,8 @@ class TagDecision:
     """Why the most compatible tag of the family did not fit (empty when it did)."""
 
 
-def _external(binaries: Iterable[ElfFacts]) -> set[str]:
-    """Libraries the binaries need that the wheel does not ship itself."""
+def external_libraries(binaries: Iterable[Binary]) -> set[str]:
+    """Libraries the binaries need that the wheel does not ship itself (loaders left out)."""
     binaries = list(binaries)
     shipped = {Path(b.name).name for b in binaries} | {b.soname for b in binaries if b.soname}
     return {
@@ -108,7 +49,12 @@ def _external(binaries: Iterable[ElfFacts]) -> set[str]:
     }
 
 
-def policy_problems(policy: Policy, arch: str, binaries: list[ElfFacts]) -> list[str]:
+def provided_by_runtime(lib: str) -> bool:
+    """The dynamic loader, musl's libc, libpython: never bundled into a Linux wheel."""
+    return bool(_LOADERS.match(lib) or _MUSL_LIBC.match(lib) or _LIBPYTHON.match(lib))
+
+
+def policy_problems(policy: Policy, arch: str, binaries: list[Binary]) -> list[str]:
     """Why ``binaries`` break ``policy`` on ``arch`` (empty: they satisfy it)."""
     if arch not in policy.arches:
         return [f"{policy.name} has no {arch}"]
@@ -126,7 +72,7 @@ def policy_problems(policy: Policy, arch: str, binaries: list[ElfFacts]) -> list
     libraries = policy.libraries
     if policy.name.startswith("musllinux"):
         libraries = libraries | {lib for b in binaries for lib in b.needed if _MUSL_LIBC.match(lib)}
-    for lib in sorted(_external(binaries) - libraries):
+    for lib in sorted(external_libraries(binaries) - libraries):
         problems.append(f"links {lib}, which {policy.name} does not allow")
     for binary in binaries:
         for lib, symbols in policy.blacklist.items():
@@ -143,7 +89,7 @@ def _version_key(version: str) -> tuple[str, tuple[int, ...]]:
 
 
 def _policy_tag(
-    policies: tuple[Policy, ...], fallback: str, arch: str, binaries: list[ElfFacts]
+    policies: tuple[Policy, ...], fallback: str, arch: str, binaries: list[Binary]
 ) -> TagDecision:
     """The most compatible policy every binary satisfies, or ``fallback`` with the reasons."""
     tried: Policy | None = None  # the next more compatible policy for this arch
@@ -157,7 +103,7 @@ def _policy_tag(
     return TagDecision(fallback, tuple(policy_problems(newest[0], arch, binaries)))
 
 
-def linux_tag(target: Target, binaries: list[ElfFacts]) -> TagDecision:
+def linux_tag(target: Target, binaries: list[Binary]) -> TagDecision:
     """manylinux/musllinux tag for a Linux target, or ``linux_<arch>`` with the reasons."""
     arch = target.arch.machine
     if target.libc == "musl":
@@ -173,7 +119,7 @@ def _policy_by_tag(tag: str) -> tuple[Policy, str] | None:
     return None
 
 
-def check_requested_tag(tag: str, target: Target, binaries: list[ElfFacts]) -> None:
+def check_requested_tag(tag: str, target: Target, binaries: list[Binary]) -> None:
     """Refuse a requested platform tag that the target or the binaries contradict."""
     if target.family == "linux":
         found = _policy_by_tag(tag)
@@ -194,7 +140,7 @@ def check_requested_tag(tag: str, target: Target, binaries: list[ElfFacts]) -> N
             )
         problems = policy_problems(policy, arch, binaries)
         if problems:
-            raise CrosswheelError(
+            raise RefusedWheel(
                 f"the wheel's binaries do not satisfy {tag}:\n  " + "\n  ".join(problems),
                 hint="build against an older glibc (e.g. -C toolchain=zig with a "
                 f"{target.arch.machine}-linux-gnu.2.17 target), or drop platform-tag",
@@ -212,7 +158,7 @@ def check_requested_tag(tag: str, target: Target, binaries: list[ElfFacts]) -> N
         raise CrosswheelError(f"platform tag {tag!r} does not match the target {target.triplet}")
 
 
-def android_problems(target: Target, binaries: list[ElfFacts]) -> tuple[list[str], list[str]]:
+def android_problems(target: Target, binaries: list[Binary]) -> tuple[list[str], list[str]]:
     """(errors, page-size problems) of an Android wheel's binaries (PEP 738, Google Play)."""
     errors: list[str] = []
     pages: list[str] = []
@@ -279,3 +225,85 @@ def declared_limited_api(source_dir: Path) -> list[tuple[int, int]]:
             elif match["cp"]:
                 found.add((3, int(match["cp"])))
     return sorted(found)
+
+
+PageSizeCheck = Literal["error", "warn"]
+
+
+@dataclass(frozen=True)
+class TagChoice:
+    """The tags a cross-built wheel gets, and what to tell the user about them."""
+
+    platform: str | None
+    """The platform tag; ``None`` keeps a pure wheel's tags."""
+    stable_abi: str | None = None
+    """``cp3Y`` when every extension uses the stable ABI."""
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def _android_check(
+    target: Target, binaries: list[Binary], page_size_check: PageSizeCheck
+) -> tuple[str, ...]:
+    """Refuse binaries Android cannot load; the 16 KB rule may be only a warning."""
+    errors, pages = android_problems(target, binaries)
+    if page_size_check == "error":
+        errors += pages
+    if errors:
+        raise RefusedWheel(
+            f"the wheel's binaries cannot load on Android ({target.triplet}):\n  "
+            + "\n  ".join(errors),
+            hint="build with the Android NDK's clang for API "
+            f"{target.api_level}; -C android-page-size-check=warn downgrades the 16 KB "
+            "alignment check to a warning",
+        )
+    return tuple(pages)
+
+
+def choose_tags(
+    target: Target,
+    binaries: Sequence[Binary],
+    names: Sequence[str],
+    inner_tags: Sequence[Tag],
+    *,
+    declared_limited_api: Sequence[tuple[int, int]] = (),
+    requested: str | None = None,
+    default_version: tuple[int, int],
+    page_size_check: PageSizeCheck = "error",
+) -> TagChoice:
+    """The wheel's tags as a pure function of what was built and what was asked for.
+
+    ``names`` are the wheel's file names (extension suffixes tell the stable ABI);
+    ``inner_tags`` the inner backend's tags (an abi3 tag there declares a limited
+    API); ``requested`` a platform tag the user asked for, checked, never trusted.
+    """
+    elf = [b for b in binaries if b.is_elf]
+    requested = requested or target.requested_tag
+    if binaries and requested:
+        check_requested_tag(requested, target, elf)
+    platform = requested
+    notes: list[str] = []
+    warnings: list[str] = []
+    if target.family == "linux" and elf:
+        decision = linux_tag(target, elf)
+        if platform is None:
+            platform = decision.platform
+        if decision.platform.startswith("linux_"):
+            family = "musllinux" if target.libc == "musl" else "manylinux"
+            warnings.append(
+                f"tagged {platform}: no {family} policy fits: " + "; ".join(decision.reasons)
+            )
+        else:
+            notes.append(f"platform tag {platform} (the binaries satisfy {decision.platform})")
+    elif target.family == "android" and elf:
+        warnings.extend(_android_check(target, elf, page_size_check))
+    if not binaries and platform is None:
+        return TagChoice(None)
+    declared = list(declared_limited_api)
+    for tag in inner_tags:
+        if tag.abi == "abi3" and tag.interpreter.startswith("cp3"):
+            declared.append((3, int(tag.interpreter[3:])))
+    stable = stable_abi_interpreter(names, declared or [default_version])
+    if stable:
+        notes.append(f"every extension uses the stable ABI: tagged {stable}-abi3")
+    return TagChoice(platform or target.wheel_platform, stable, tuple(notes), tuple(warnings))

@@ -18,6 +18,7 @@ against the copy that will load them on the target. That copy comes, in order, f
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import importlib.util
 import os
@@ -129,14 +130,15 @@ def parse_target_requires(values: Iterable[str]) -> dict[str, Requirement]:
 def wanted_packages(
     build_requires: Iterable[str], target_requires: dict[str, Requirement]
 ) -> list[CApiPackage]:
-    """The table's packages this build compiles against (header-only ones need nothing)."""
+    """The table's packages this build compiles against; header-only ones need nothing."""
     names = set(build_requires) | set(target_requires)
     for name in sorted(set(target_requires) - set(C_API_PACKAGES)):
         warn(
             f"target-requires names {name}, which crosswheel does not build against "
             f"(it knows {', '.join(sorted(C_API_PACKAGES))}): ignored"
         )
-    return [C_API_PACKAGES[name] for name in sorted(names & set(C_API_PACKAGES))]
+    wanted = (C_API_PACKAGES[name] for name in sorted(names & set(C_API_PACKAGES)))
+    return [package for package in wanted if not package.header_only]
 
 
 def _build_environment_version(package: CApiPackage) -> str | None:
@@ -301,9 +303,9 @@ def fetch_for_target(
     requirement: Requirement,
     target: Target,
     interpreter: TargetInterpreter,
-    workdir: Path,
+    dest: Path,
 ) -> tuple[TargetPackage | None, str]:
-    """Source 2 end to end: a cached or downloaded wheel, unpacked into ``workdir``."""
+    """Source 2 end to end: a cached or downloaded wheel, unpacked into ``dest``."""
     tags = _target_tags(target, interpreter)
     folder = cache_dir()
     pinned = [s for s in requirement.specifier if s.operator in ("==", "===")]
@@ -316,7 +318,7 @@ def fetch_for_target(
     if wheel is None:
         return None, complaint
     version = str(parse_wheel_filename(wheel.name)[1])
-    module_dir = unpack_build_files(package, wheel, workdir / f"{package.name}-{version}")
+    module_dir = unpack_build_files(package, wheel, dest / f"{package.name}-{version}")
     include = _first_dir(module_dir, package.include_dirs)
     if include is None:
         return None, f"{wheel.name} has no C headers ({', '.join(package.include_dirs)})"
@@ -345,9 +347,7 @@ def write_pkgconfig(found: TargetPackage, folder: Path, sysroot: Path | None) ->
         "Cflags: -I${includedir}\n",
         encoding="utf-8",
     )
-    return TargetPackage(
-        found.package, found.version, found.module_dir, found.include_dir, found.origin, folder
-    )
+    return dataclasses.replace(found, pkgconfig_dir=folder)
 
 
 def _missing(
@@ -390,8 +390,6 @@ def find_target_packages(
     pins = parse_target_requires(target_requires)
     found: list[TargetPackage] = []
     for package in wanted_packages(build_requires, pins):
-        if package.header_only:
-            continue
         build_version = _build_environment_version(package)
         pinned = pins.get(package.name)
         copy = find_in_target_python(package, interpreter)

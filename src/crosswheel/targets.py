@@ -138,8 +138,9 @@ DEFAULT_IOS_VERSION = "13.0"
 """CPython's minimum iOS version (PEP 730)."""
 DEFAULT_MACOS_VERSION = {"aarch64": "11.0", "x86_64": "10.13"}
 """python.org installers' deployment targets."""
-DEFAULT_EMSCRIPTEN_TAG = "pyodide_2024_0_wasm32"
-"""Pyodide 0.27's ABI (CPython 3.12); name another with the tag (``pyodide_2025_0_wasm32``)."""
+DEFAULT_EMSCRIPTEN_TAG = "pyemscripten_2026_0_wasm32"
+"""PEP 783's (accepted) platform tag; an older Pyodide ABI is named by its tag
+(``pyodide_2024_0_wasm32``)."""
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
-from crosswheel.errors import CrosswheelError
+from crosswheel.errors import CrosswheelError, MissingTool
 from crosswheel.fortran import (
     MissingFortran,
     find_fortran,
@@ -30,6 +31,9 @@ from crosswheel.fortran import (
     zig_has_no_fortran,
 )
 from crosswheel.targets import Target, _arch_by_name
+
+ToolchainKind = Literal["gcc", "clang", "zig", "emscripten", "user"]
+"""GNU gcc (Debian's cross gcc or a prefix), an SDK's clang, ``zig cc``, ``emcc``, or ``CC``."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class Toolchain:
     cxx_found: bool = True
     requires: tuple[str, ...] = ()
     """Python packages the build environment needs for these commands (``ziglang``)."""
+    kind: ToolchainKind = "gcc"
+    """What the compiler is, so that no stage has to guess it from the command string."""
     fc: str | None = None
     """The Fortran compiler, None when there is none (see ``fortran.py``)."""
     fc_missing: MissingFortran | None = None
@@ -54,6 +60,10 @@ class Toolchain:
     @property
     def cc_argv(self) -> list[str]:
         return shlex.split(self.cc)
+
+    @property
+    def cxx_argv(self) -> list[str]:
+        return shlex.split(self.cxx)
 
     def describe(self) -> str:
         return f"{self.cc} (builds for {self.machine})"
@@ -123,6 +133,7 @@ def _zig_toolchain(target: Target, spec: str, installed: bool, env: Mapping[str,
         ranlib=f"{zig} ranlib",
         machine=ztarget,
         requires=("ziglang",),
+        kind="zig",
         fc=fc,
         fc_missing=fc_missing,
     )
@@ -220,6 +231,7 @@ def find_toolchain(
             strip=env.get("STRIP") or f"{base}llvm-strip",
             ranlib=env.get("RANLIB") or (f"{base}llvm-ranlib" if base else "emranlib"),
             machine=machine,
+            kind="user" if env.get("CC") else "emscripten" if cc == "emcc" else "clang",
             fc=fc,
             fc_missing=fc_missing,
         )
@@ -231,11 +243,19 @@ def find_toolchain(
     else:
         found = _which(f"{prefix}gcc") or _which(f"{prefix}cc")
         if found is None:
-            raise CrosswheelError(
-                f"no C compiler for {target.triplet}: {prefix}gcc is not on PATH",
-                hint=f"on Debian/Ubuntu: apt-get install {debian_package(target)} "
-                f"{debian_package(target, 'g++')}; or pass -C toolchain=PREFIX "
-                "(e.g. /opt/cross/bin/aarch64-linux-gnu-), or set CC",
+            if target.libc == "musl":
+                hint = (
+                    "pass -C toolchain=zig (zig cc builds for musl; crosswheel installs it), "
+                    f"or a musl cross toolchain with -C toolchain=/path/to/bin/{target.triplet}-"
+                )
+            else:
+                hint = (
+                    f"on Debian/Ubuntu: apt-get install {debian_package(target)} "
+                    f"{debian_package(target, 'g++')}; or pass -C toolchain=PREFIX "
+                    "(e.g. /opt/cross/bin/aarch64-linux-gnu-), or set CC"
+                )
+            raise MissingTool(
+                f"no C compiler for {target.triplet}: {prefix}gcc is not on PATH", hint=hint
             )
         cc = f"{prefix}gcc" if found.endswith("gcc") else f"{prefix}cc"
     machine = _dumpmachine(cc)
@@ -259,6 +279,7 @@ def find_toolchain(
         ranlib=ranlib,
         machine=machine,
         cxx_found=cxx_found,
+        kind="user" if env.get("CC") else "gcc",
         fc=fc,
         fc_missing=fc_missing,
     )

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from email.message import Message
 from email.parser import HeaderParser
 from pathlib import Path, PurePosixPath
-from typing import Union
+from typing import BinaryIO, Union
 
-from crosswheel.errors import CrosswheelError
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+from crosswheel.errors import RefusedWheel
 
 MAX_TOTAL_SIZE = 16 * 1024**3
 """Refuse archives that claim to inflate to more than this (a zip bomb, not a wheel)."""
@@ -41,14 +43,19 @@ class WheelName:
 
     @classmethod
     def parse(cls, filename: str) -> WheelName:
-        if not filename.endswith(".whl"):
-            raise CrosswheelError(f"{filename!r} is not a wheel file name")
+        try:
+            parse_wheel_filename(filename)
+        except InvalidWheelFilename as exc:
+            raise RefusedWheel(
+                f"{filename!r} is not a wheel file name: {exc}",
+                hint="a wheel is named NAME-VERSION[-BUILD]-PYTHON-ABI-PLATFORM.whl",
+            ) from None
         parts = filename[: -len(".whl")].split("-")
         if len(parts) == 5:
             return cls(parts[0], parts[1], None, "-".join(parts[2:]))
         if len(parts) == 6:
             return cls(parts[0], parts[1], parts[2], "-".join(parts[3:]))
-        raise CrosswheelError(f"{filename!r} is not a valid wheel file name")
+        raise RefusedWheel(f"{filename!r} is not a valid wheel file name")
 
     def with_tags(self, tags: str) -> WheelName:
         return WheelName(self.distribution, self.version, self.build, tags)
@@ -70,7 +77,7 @@ def _check_member_name(name: str) -> None:
         or path.is_absolute()
         or (len(name) > 1 and name[1] == ":")
     ):
-        raise CrosswheelError(f"unsafe member name in wheel: {name!r}")
+        raise RefusedWheel(f"unsafe member name in wheel: {name!r}")
 
 
 def open_wheel(path: Path) -> zipfile.ZipFile:
@@ -78,23 +85,23 @@ def open_wheel(path: Path) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
-        raise CrosswheelError(f"{path} is not a readable wheel: {exc}") from None
+        raise RefusedWheel(f"{path} is not a readable wheel: {exc}") from None
     seen: set[str] = set()
     total = 0
     for info in archive.infolist():
         _check_member_name(info.filename)
         if info.filename in seen:
             archive.close()
-            raise CrosswheelError(f"duplicate member in wheel {path.name}: {info.filename!r}")
+            raise RefusedWheel(f"duplicate member in wheel {path.name}: {info.filename!r}")
         seen.add(info.filename)
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
             archive.close()
-            raise CrosswheelError(f"wheel {path.name} holds a symbolic link: {info.filename!r}")
+            raise RefusedWheel(f"wheel {path.name} holds a symbolic link: {info.filename!r}")
         total += info.file_size
     if total > MAX_TOTAL_SIZE:
         archive.close()
-        raise CrosswheelError(f"wheel {path.name} claims to inflate to {total} bytes; refusing")
+        raise RefusedWheel(f"wheel {path.name} claims to inflate to {total} bytes; refusing")
     return archive
 
 
@@ -103,7 +110,7 @@ def dist_info_dir(archive: zipfile.ZipFile, name: WheelName) -> str:
     tops = {n.split("/", 1)[0] for n in archive.namelist() if "/" in n}
     found = sorted(t for t in tops if t.endswith(".dist-info"))
     if len(found) != 1:
-        raise CrosswheelError(
+        raise RefusedWheel(
             f"wheel {name.filename} must hold exactly one .dist-info folder, "
             f"found {found or 'none'}"
         )
@@ -115,59 +122,61 @@ def read_wheel_metadata(archive: zipfile.ZipFile, dist_info: str) -> Message:
     try:
         text = archive.read(f"{dist_info}/WHEEL").decode("utf-8")
     except KeyError:
-        raise CrosswheelError(f"the wheel has no {dist_info}/WHEEL file") from None
+        raise RefusedWheel(f"the wheel has no {dist_info}/WHEEL file") from None
     return HeaderParser().parsestr(text)
 
 
+def encode_digest(algorithm: str, digest: bytes) -> str:
+    """``sha256=<urlsafe base64, unpadded>``, as RECORD spells a hash."""
+    return f"{algorithm}=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
 def record_hash(data: bytes) -> str:
-    digest = hashlib.sha256(data).digest()
-    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return encode_digest("sha256", hashlib.sha256(data).digest())
 
 
-def make_record(entries: Iterable[tuple[str, bytes]], record_name: str) -> bytes:
-    """A ``RECORD`` for the given members, itself listed last without a hash."""
+def make_record(rows: Iterable[tuple[str, str, int]], record_name: str) -> bytes:
+    """A ``RECORD`` from (name, hash, size) rows, itself listed last without a hash."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    for name, data in entries:
-        writer.writerow([name, record_hash(data), len(data)])
+    for name, digest, size in rows:
+        writer.writerow([name, digest, size])
     writer.writerow([record_name, "", ""])
     return buffer.getvalue().encode("utf-8")
 
 
 @dataclass(frozen=True)
-class StoredMember:
-    """A member of another archive, to be copied as it is stored: not inflated, not deflated.
+class RawMember:
+    """A member of another archive, copied as it is stored: not inflated, not deflated.
 
-    Members the fixer does not change keep their exact compressed bytes, which is
-    faster than recompressing and keeps them byte for byte.
+    Members the fixer does not change keep their exact compressed bytes, CRC, size
+    and method; they are streamed in chunks, so memory stays bounded.
     """
 
     archive_path: Path
     info: zipfile.ZipInfo
 
-    def read_stored(self) -> bytes:
-        with self.archive_path.open("rb") as f:
-            f.seek(self.info.header_offset)
-            header = f.read(30)
-            if len(header) != 30 or header[:4] != b"PK\x03\x04":
-                raise CrosswheelError(
-                    f"{self.archive_path.name}: bad local header for {self.info.filename!r}"
-                )
-            name_length, extra_length = struct.unpack("<HH", header[26:30])
-            f.seek(self.info.header_offset + 30 + name_length + extra_length)
-            data = f.read(self.info.compress_size)
-        if len(data) != self.info.compress_size:
-            raise CrosswheelError(f"{self.archive_path.name}: {self.info.filename!r} is truncated")
-        return data
+    def data_offset(self, f: BinaryIO) -> int:
+        """Where the compressed bytes start, read from the member's local header."""
+        f.seek(self.info.header_offset)
+        header = f.read(30)
+        if len(header) != 30 or header[:4] != b"PK\x03\x04":
+            raise RefusedWheel(
+                f"{self.archive_path.name}: bad local header for {self.info.filename!r}"
+            )
+        name_length: int
+        extra_length: int
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        return int(self.info.header_offset) + 30 + name_length + extra_length
 
 
-Content = Union[bytes, StoredMember]
+Content = Union[bytes, RawMember]
+COPY_CHUNK = 1024 * 1024
 
 
-def _write_stored(archive: zipfile.ZipFile, info: zipfile.ZipInfo, member: StoredMember) -> None:
+def _write_raw(archive: zipfile.ZipFile, info: zipfile.ZipInfo, member: RawMember) -> None:
     """Append ``member``'s stored bytes under ``info``'s name, timestamp and mode."""
     source = member.info
-    data = member.read_stored()
     new = copy_info(info)
     new.compress_type = source.compress_type
     new.CRC = source.CRC
@@ -179,7 +188,15 @@ def _write_stored(archive: zipfile.ZipFile, info: zipfile.ZipInfo, member: Store
     assert fp is not None
     new.header_offset = fp.tell()
     fp.write(new.FileHeader(zip64))
-    fp.write(data)
+    with member.archive_path.open("rb") as f:
+        f.seek(member.data_offset(f))
+        left = source.compress_size
+        while left:
+            chunk = f.read(min(COPY_CHUNK, left))
+            if not chunk:
+                raise RefusedWheel(f"{member.archive_path.name}: {source.filename!r} is truncated")
+            fp.write(chunk)
+            left -= len(chunk)
     archive.filelist.append(new)
     archive.NameToInfo[new.filename] = new
     archive.start_dir = fp.tell()
@@ -189,7 +206,7 @@ def _write_stored(archive: zipfile.ZipFile, info: zipfile.ZipInfo, member: Store
 def write_atomically(path: Path, members: Iterable[tuple[zipfile.ZipInfo, Content]]) -> None:
     """Write a zip whose members keep their given metadata; replace ``path`` only when done.
 
-    ``bytes`` contents are compressed as the ``ZipInfo`` says; a ``StoredMember``
+    ``bytes`` contents are compressed as the ``ZipInfo`` says; a ``RawMember``
     is copied as stored in its source archive.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -198,8 +215,8 @@ def write_atomically(path: Path, members: Iterable[tuple[zipfile.ZipInfo, Conten
     try:
         with os.fdopen(fd, "wb") as f, zipfile.ZipFile(f, "w") as archive:
             for info, content in members:
-                if isinstance(content, StoredMember):
-                    _write_stored(archive, info, content)
+                if isinstance(content, RawMember):
+                    _write_raw(archive, info, content)
                 else:
                     archive.writestr(info, content)
         os.replace(tmp, path)

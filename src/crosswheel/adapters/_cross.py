@@ -16,22 +16,11 @@ from typing import TYPE_CHECKING
 
 from crosswheel.environment import SPEC_FILE
 from crosswheel.shim import ENV_VAR
+from crosswheel.target_runtime import QEMU_USER
 
 if TYPE_CHECKING:
     from crosswheel.crossbuild import CrossBuild
     from crosswheel.targets import Target
-
-QEMU_USER = {
-    "x86_64": "qemu-x86_64",
-    "aarch64": "qemu-aarch64",
-    "armv7l": "qemu-arm",
-    "i686": "qemu-i386",
-    "ppc64le": "qemu-ppc64le",
-    "riscv64": "qemu-riscv64",
-    "s390x": "qemu-s390x",
-    "loongarch64": "qemu-loongarch64",
-}
-"""qemu-user's binary for each ``Arch.machine`` (Debian package ``qemu-user``)."""
 
 
 def target_root(build: CrossBuild) -> Path | None:
@@ -76,6 +65,20 @@ def python_launcher(workdir: Path, name: str = "python-target") -> Path:
     )
     launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return launcher
+
+
+def command_script(workdir: Path, name: str, argv: list[str]) -> Path:
+    """An executable that runs ``argv`` with its own arguments appended.
+
+    Tools that take one program, not a command line (cargo's ``linker``), get this
+    for a compound compiler such as ``python -m ziglang cc -target ...``.
+    """
+    script = workdir / name
+    script.write_text(
+        f'#!/bin/sh\n# crosswheel: {name}\nexec {shlex.join(argv)} "$@"\n', encoding="utf-8"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return script
 
 
 def append_setting(settings: dict[str, str | list[str]], key: str, *values: str) -> None:

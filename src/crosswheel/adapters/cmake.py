@@ -6,7 +6,9 @@ target, and so does the interpreter FindPython starts (it inherits the shim).
 CMake still needs to be told it cross-compiles: for which system and processor,
 with which compilers, where the target's root is, and how to run target
 programs (``try_run``). The toolchain file says so, plus the FindPython hints
-that do not depend on running Python.
+that do not depend on running Python. Where the target's own CPython can run
+here (``crosswheel.target_runtime``), it is ``Python_EXECUTABLE``: build steps
+that import the extension just built (nanobind's stub generation) need it.
 """
 
 from __future__ import annotations
@@ -14,18 +16,24 @@ from __future__ import annotations
 import dataclasses
 import os
 import shlex
+import sys
+import sysconfig
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crosswheel.adapters._base import Adapter, Settings
 from crosswheel.adapters._cross import emulator
+from crosswheel.errors import CrosswheelError
 from crosswheel.fortran import fortran_command
+from crosswheel.report import info
 
 if TYPE_CHECKING:
     from crosswheel.crossbuild import CrossBuild
     from crosswheel.targets import Target
 
 TOOLCHAIN_FILE = "crosswheel-toolchain.cmake"
+TARGET_PYTHON = "python-on-target"
+"""The launcher of the target's own CPython that CMake gets as ``Python_EXECUTABLE``."""
 
 
 def system_name(target: Target) -> str:
@@ -71,12 +79,16 @@ def _tool(command: str) -> str:
 
 
 def toolchain_file(
-    build: CrossBuild, user_toolchain: str | None = None, fortran: str | None = None
+    build: CrossBuild,
+    user_toolchain: str | None = None,
+    fortran: str | None = None,
+    target_python: Path | None = None,
 ) -> str:
     """The text of a CMake toolchain file for ``build`` (``include()``-ing the user's last).
 
     ``fortran`` is the Fortran compiler (see ``fortran.fortran_command``); CMake runs it
-    only for projects that enable Fortran.
+    only for projects that enable Fortran. ``target_python``: a launcher of the target's
+    own CPython, for ``Python_EXECUTABLE``.
     """
     target, tool, interp = build.target, build.toolchain, build.interpreter
     lines = [
@@ -126,6 +138,13 @@ def toolchain_file(
             if package.package.name == "numpy":  # FindPython's NumPy component
                 include = _quote(str(package.include_dir))
                 lines.append(f'set({prefix}_NumPy_INCLUDE_DIR {include} CACHE PATH "")')
+    if target_python is not None:
+        lines.append(
+            "# The target's own CPython (under the emulator): build steps that import what was"
+            "\n# built (nanobind_add_stub) run there. It wins over the build frontend's hint."
+        )
+        for name in ("Python_EXECUTABLE", "Python3_EXECUTABLE", "PYTHON_EXECUTABLE"):
+            lines.append(f'set({name} {_quote(str(target_python))} CACHE FILEPATH "" FORCE)')
     if user_toolchain:
         lines += [
             "# The project's own toolchain file comes last, so it wins.",
@@ -144,6 +163,38 @@ def python_library(build: CrossBuild) -> Path | None:
         return None
     path = libdir / str(name)
     return path if path.exists() else None
+
+
+def build_requirements_path() -> list[str]:
+    """This environment's import path without its standard library.
+
+    Pure-Python build requirements (nanobind, pybind11) import on the target's
+    interpreter too; the target brings its own standard library.
+    """
+    paths = sysconfig.get_paths()
+    stdlib = {paths["stdlib"], paths["platstdlib"]}
+    return [
+        p
+        for p in sys.path
+        if p and p not in stdlib and not p.endswith(("lib-dynload", ".zip")) and os.path.isdir(p)
+    ]
+
+
+def target_python_launcher(build: CrossBuild, workdir: Path) -> Path | None:
+    """A launcher of the target's own CPython, or None (and why) when there is none."""
+    from crosswheel.target_runtime import find_runtime
+
+    try:
+        runtime = find_runtime(build.target, build.interpreter)
+    except CrosswheelError as exc:
+        info(
+            "CMake's Python_EXECUTABLE is the build machine's Python answering as the target "
+            f"({exc.message}): a build step that imports the built extension (nanobind's "
+            "stub generation) needs the target's interpreter"
+        )
+        return None
+    info(f"CMake's Python_EXECUTABLE: the target's CPython, {runtime.describe()}")
+    return runtime.write_launcher(workdir / TARGET_PYTHON, build_requirements_path())
 
 
 def _supports_toolchain_setting() -> bool:
@@ -171,14 +222,10 @@ class ScikitBuildCoreAdapter(Adapter):
         if isinstance(user, list):
             user = user[-1] if user else None
         path = workdir / TOOLCHAIN_FILE
-        path.write_text(
-            toolchain_file(
-                build,
-                str(Path(user).resolve()) if user else None,
-                fortran_command(build.toolchain, workdir),
-            ),
-            encoding="utf-8",
-        )
+        user_file = str(Path(user).resolve()) if user else None
+        launcher = target_python_launcher(build, workdir)
+        fortran = fortran_command(build.toolchain, workdir)
+        path.write_text(toolchain_file(build, user_file, fortran, launcher), encoding="utf-8")
         if _supports_toolchain_setting():
             settings["cmake.toolchain-file"] = str(path)
         else:

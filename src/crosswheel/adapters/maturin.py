@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crosswheel.adapters._base import Adapter, Settings
-from crosswheel.adapters._cross import append_setting, emulator
+from crosswheel.adapters._cross import append_setting, command_script, emulator
 from crosswheel.errors import CrosswheelError
 
 if TYPE_CHECKING:
@@ -143,9 +143,13 @@ def cargo_environment(build: CrossBuild, workdir: Path) -> dict[str, str]:
     name = cargo_env_name(triple)
     underscored = triple.replace("-", "_")
     cc = build.toolchain.cc
+    argv = build.toolchain.cc_argv
+    # cargo runs its linker as one program: a compound compiler (zig's
+    # ``python -m ziglang cc -target ...``) gets a script that runs it whole.
+    linker = argv[0] if len(argv) == 1 else str(command_script(workdir, "cargo-linker", argv))
     env = {
         "CARGO_BUILD_TARGET": triple,
-        f"CARGO_TARGET_{name}_LINKER": shlex.split(cc)[0],
+        f"CARGO_TARGET_{name}_LINKER": linker,
         # The cc crate: the target's compilers by triple; build scripts keep the host's.
         f"CC_{underscored}": cc,
         f"CXX_{underscored}": build.toolchain.cxx,
