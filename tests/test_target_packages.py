@@ -193,6 +193,8 @@ def test_the_targets_wheel_from_find_links_then_from_the_cache(
     config_h = (include / "numpy" / "_numpyconfig.h").read_text()
     assert "#define NPY_API_VERSION 0x00000013" in config_h
     assert (include.parent / "lib" / "libnpymath.a").is_file()
+    # scipy compiles f2py's fortranobject.c, which it finds relative to numpy's include dir.
+    assert (include.parent.parent / "f2py" / "src" / "fortranobject.c").is_file()
     progress = capsys.readouterr().err
     assert f"crosswheel: numpy 2.2.6 for the target: {wheel}, fetched with pip" in progress
     assert f"(the build scripts run numpy {numpy.__version__})" in progress
