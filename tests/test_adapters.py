@@ -23,6 +23,7 @@ from crosswheel.adapters import (
     adapter_for,
 )
 from crosswheel.adapters.cmake import (
+    TARGET_PYTHON,
     ScikitBuildCoreAdapter,
     system_processor,
     target_python_launcher,
@@ -182,6 +183,38 @@ def test_cmake_python_executable_is_the_target_pythons_launcher_when_there_is_on
     assert "Python_EXECUTABLE is the build machine's Python answering as the target" in said
     assert "nanobind's stub generation" in said
     assert "_EXECUTABLE" not in toolchain_file(aarch64_build)
+
+
+def test_cmake_emulator_runs_target_programs_under_qemu_and_the_launcher_as_it_is(
+    aarch64_build: CrossBuild, tmp_path: Path
+) -> None:
+    """FindPython's cross mode (CMP0190) runs Python_EXECUTABLE through the emulator."""
+    require_tool("qemu-aarch64", "qemu-user")
+    ScikitBuildCoreAdapter().config_settings(aarch64_build, tmp_path, {})
+    text = (tmp_path / "crosswheel-toolchain.cmake").read_text()
+    launcher = tmp_path / TARGET_PYTHON
+    require(f'set(Python_EXECUTABLE "{launcher}"' in text, "no arm64 CPython runs here")
+    script = tmp_path / "cmake-emulator"
+    assert f"set(CMAKE_CROSSCOMPILING_EMULATOR {script})" in text
+    # The launcher through the emulator: the target's CPython, not qemu on a shell script.
+    ran = subprocess.run(
+        [str(script), str(launcher), "-c", "import platform; print(platform.machine())"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "aarch64"
+    # A target program through the emulator: qemu-user runs it.
+    (tmp_path / "hello.c").write_text('#include <stdio.h>\nint main(void){puts("hi");return 0;}\n')
+    subprocess.run(
+        ["aarch64-linux-gnu-gcc", "-o", str(tmp_path / "hello"), str(tmp_path / "hello.c")],
+        check=True,
+    )
+    ran = subprocess.run(
+        [str(script), str(tmp_path / "hello")], capture_output=True, text=True, check=False
+    )
+    assert (ran.returncode, ran.stdout) == (0, "hi\n"), ran.stderr
 
 
 def test_cmake_users_toolchain_is_included_last(aarch64_build: CrossBuild, tmp_path: Path) -> None:

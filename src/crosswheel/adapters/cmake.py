@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shlex
+import stat
 import sys
 import sysconfig
 from pathlib import Path
@@ -83,6 +84,7 @@ def toolchain_file(
     user_toolchain: str | None = None,
     fortran: str | None = None,
     target_python: Path | None = None,
+    emulator_command: list[str] | None = None,
 ) -> str:
     """The text of a CMake toolchain file for ``build`` (``include()``-ing the user's last).
 
@@ -123,7 +125,7 @@ def toolchain_file(
         "set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)",
         "set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)",
     ]
-    wrapper = emulator(build)
+    wrapper = emulator_command or emulator(build)
     if wrapper is not None:
         lines.append(f"set(CMAKE_CROSSCOMPILING_EMULATOR {';'.join(wrapper)})")
     lines += ["# FindPython: the target's ABI, headers and (where extensions link it) libpython."]
@@ -197,6 +199,26 @@ def target_python_launcher(build: CrossBuild, workdir: Path) -> Path | None:
     return runtime.write_launcher(workdir / TARGET_PYTHON, build_requirements_path())
 
 
+def emulator_script(workdir: Path, qemu: list[str], launcher: Path) -> Path:
+    """CMake's emulator: qemu-user for target programs, the target Python's launcher as it is.
+
+    FindPython's cross mode (CMake >= 4.1, policy CMP0190) runs ``Python_EXECUTABLE``
+    through ``CMAKE_CROSSCOMPILING_EMULATOR``; the launcher already runs the target's
+    CPython under qemu-user, and qemu-user cannot run a shell script.
+    """
+    script = workdir / "cmake-emulator"
+    script.write_text(
+        "#!/bin/sh\n"
+        "# crosswheel: run target programs under qemu-user; the target Python's launcher\n"
+        "# already does, so it runs as it is.\n"
+        f'if [ "$1" = {shlex.quote(str(launcher))} ]; then exec "$@"; fi\n'
+        f'exec {shlex.join(qemu)} "$@"\n',
+        encoding="utf-8",
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return script
+
+
 def _supports_toolchain_setting() -> bool:
     """Whether the installed scikit-build-core has ``cmake.toolchain-file`` (1.x)."""
     try:
@@ -225,7 +247,12 @@ class ScikitBuildCoreAdapter(Adapter):
         user_file = str(Path(user).resolve()) if user else None
         launcher = target_python_launcher(build, workdir)
         fortran = fortran_command(build.toolchain, workdir)
-        path.write_text(toolchain_file(build, user_file, fortran, launcher), encoding="utf-8")
+        qemu = emulator(build)
+        runner = None
+        if launcher is not None and qemu is not None:
+            runner = [str(emulator_script(workdir, qemu, launcher))]
+        text = toolchain_file(build, user_file, fortran, launcher, runner)
+        path.write_text(text, encoding="utf-8")
         if _supports_toolchain_setting():
             settings["cmake.toolchain-file"] = str(path)
         else:
