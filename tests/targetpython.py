@@ -48,16 +48,6 @@ TRIPLETS = {
 }
 
 
-MULTIARCH = {
-    "arm64": "aarch64-linux-gnu",
-    "armhf": "arm-linux-gnueabihf",
-    "i386": "i386-linux-gnu",
-    "s390x": "s390x-linux-gnu",
-    "ppc64el": "powerpc64le-linux-gnu",
-    "amd64": "x86_64-linux-gnu",
-}
-
-
 @dataclass(frozen=True)
 class SysrootExtras:
     """More Debian packages for a sysroot, and the links dpkg's maintainer scripts would make.
@@ -184,10 +174,10 @@ def target_python(debian_arch: str, extras: SysrootExtras | None = None) -> Targ
         packages = BUILD_PACKAGES + (extras.packages if extras else ())
         root = fetch_debian_python(debian_arch, PY, CACHE / name, packages)
         for link, dest in (extras.links if extras else {}).items():
-            path = root / link.format(multiarch=MULTIARCH[debian_arch])
+            path = root / link.format(multiarch=target.multiarch)
             if not path.is_symlink():
                 path.unlink(missing_ok=True)
-                path.symlink_to(dest.format(multiarch=MULTIARCH[debian_arch]))
+                path.symlink_to(dest.format(multiarch=target.multiarch))
         python = TargetPython(debian_arch, root)
         python.runtime  # noqa: B018 (finds the interpreter and how to run it)
     except CrosswheelError as exc:

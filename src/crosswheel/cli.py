@@ -60,7 +60,9 @@ def _size(n: int) -> str:
 
 
 def _wheel_tag(name: str) -> str:
-    return "-".join(name[: -len(".whl")].split("-")[-3:])
+    from crosswheel.wheelfile import WheelName
+
+    return WheelName.parse(name).tags
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -166,15 +168,12 @@ def _prove(
     args: argparse.Namespace, target_name: str, wheels: list[Path], project: Path | None
 ) -> None:
     """Prove ``wheels`` on the target (the one a build used: settings and environment alike)."""
-    from crosswheel.interpreter import find_target_interpreter
+    from crosswheel.crossbuild import resolve_target_python
     from crosswheel.proving import TargetTest, prove_wheel
     from crosswheel.target_runtime import find_runtime
-    from crosswheel.targets import resolve_target
 
     config = _config(target_name, args.config_setting, dict(os.environ))
-    assert config.target is not None
-    target = resolve_target(config.target, config.api_level, config.min_version)
-    interpreter = find_target_interpreter(target, config.target_python)
+    target, interpreter = resolve_target_python(config)
     runtime = find_runtime(target, interpreter)
     test = TargetTest(args.test_command, tuple(args.test_requires), tuple(args.find_links))
     for wheel in wheels:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crosswheel.errors import CrosswheelError
+from crosswheel.scripts import write_script
 from crosswheel.targets import Target, _arch_by_name
 
 if TYPE_CHECKING:
@@ -133,16 +134,14 @@ def fortran_command(toolchain: Toolchain, workdir: Path) -> str:
     stand_in = workdir / STAND_IN
     if not stand_in.exists():
         text = f"crosswheel: error: this build compiles Fortran, and {message}\n  hint: {hint}\n"
-        stand_in.write_text(
-            "#!/bin/sh\n"
+        write_script(
+            stand_in,
             "# crosswheel: no Fortran compiler for this target. Build tools run this only\n"
             "# when the project uses Fortran; it says so and fails.\n"
             f"cat >&2 <<'CROSSWHEEL_EOF'\n{text}CROSSWHEEL_EOF\n"
             f": > {shlex.quote(str(workdir / USED_NOTE))}\n"
             "exit 1\n",
-            encoding="utf-8",
         )
-        stand_in.chmod(0o755)
     return str(stand_in)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from crosswheel.binaries import Binary, read_wheel
-from crosswheel.tags import linux_tag
+from crosswheel.tags import linux_tag, version_key
 from crosswheel.targets import KNOWN_TARGETS, Target
 
 
@@ -39,14 +39,9 @@ def target_of(binaries: Sequence[Binary]) -> Target | None:
 def _versions(binary: Binary) -> str:
     parts = []
     for lib, versions in sorted(binary.version_needs.items()):
-        newest = sorted(versions, key=_version_key)
+        newest = sorted(versions, key=version_key)
         parts.append(f"{lib}: {', '.join(newest)}")
     return "; ".join(parts) or "-"
-
-
-def _version_key(version: str) -> tuple[str, tuple[int, ...]]:
-    name, _, number = version.partition("_")
-    return name, tuple(int(p) for p in number.split(".") if p.isdigit())
 
 
 def inspect_wheel(path: Path) -> str:

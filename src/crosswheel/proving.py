@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shlex
-import stat
 import subprocess
 import sys
 import tempfile
@@ -31,8 +30,10 @@ from packaging.tags import parse_tag
 from crosswheel.errors import CrosswheelError
 from crosswheel.interpreter import TargetInterpreter
 from crosswheel.report import info
+from crosswheel.scripts import write_script
 from crosswheel.target_runtime import TargetRuntime
 from crosswheel.targets import Target
+from crosswheel.wheelfile import WheelName
 
 _LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 _IMPORT_ALL = """\
@@ -115,10 +116,7 @@ def _abi_tags(interpreter: TargetInterpreter) -> list[str]:
 
 def check_wheel_fits(wheel: Path, target: Target, platforms: Sequence[str]) -> None:
     """Refuse, by name, a wheel built for another platform than the one being tested."""
-    try:
-        tags = parse_tag("-".join(wheel.name[: -len(".whl")].split("-")[-3:]))
-    except ValueError:
-        raise CrosswheelError(f"{wheel.name} is not a wheel file name") from None
+    tags = parse_tag(WheelName.parse(wheel.name).tags)
     wanted = {*platforms, "any"}
     if not any(tag.platform in wanted for tag in tags):
         found = ", ".join(sorted({t.platform for t in tags}))
@@ -215,12 +213,9 @@ def write_bin(runtime: TargetRuntime, bin_dir: Path, site: Path) -> None:
             f"for a in {attrs.split('[')[0].strip()!r}.split('.'):\n    f = getattr(f, a)\n"
             f"sys.argv[0] = {name!r}\nsys.exit(f())\n"
         )
-        script = bin_dir / name
-        script.write_text(
-            f'#!/bin/sh\nexec {shlex.quote(str(python))} -c {shlex.quote(code)} "$@"\n',
-            encoding="utf-8",
+        write_script(
+            bin_dir / name, f'exec {shlex.quote(str(python))} -c {shlex.quote(code)} "$@"\n'
         )
-        script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
 def expand_placeholders(command: str, wheel: Path, project: Path | None) -> str:

@@ -67,7 +67,7 @@ def policy_problems(policy: Policy, arch: str, binaries: list[Binary]) -> list[s
                 namespace, _, number = version.partition("_")
                 if namespace in allowed and number not in allowed[namespace]:
                     too_new.setdefault(version, set()).add(Path(binary.name).name)
-    for version in sorted(too_new, key=_version_key):
+    for version in sorted(too_new, key=version_key):
         problems.append(f"{version} (needed by {', '.join(sorted(too_new[version]))})")
     libraries = policy.libraries
     if policy.name.startswith("musllinux"):
@@ -83,7 +83,8 @@ def policy_problems(policy: Policy, arch: str, binaries: list[Binary]) -> list[s
     return problems
 
 
-def _version_key(version: str) -> tuple[str, tuple[int, ...]]:
+def version_key(version: str) -> tuple[str, tuple[int, ...]]:
+    """Sort key of a symbol version (``GLIBC_2.17`` before ``GLIBC_2.28``)."""
     namespace, _, number = version.partition("_")
     return namespace, tuple(int(p) for p in re.findall(r"\d+", number))
 

@@ -16,7 +16,6 @@ import os
 import platform
 import shlex
 import shutil
-import stat
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -29,6 +28,7 @@ from elftools.elf.elffile import ELFFile
 from crosswheel.errors import CrosswheelError
 from crosswheel.interpreter import TargetInterpreter
 from crosswheel.report import info
+from crosswheel.scripts import write_script
 from crosswheel.targets import Target
 
 QEMU_USER = {
@@ -145,15 +145,12 @@ class TargetRuntime:
             settings.append(f"PYTHONHOME={shlex.quote(str(self.home))}")
         unset = " ".join(n for n in _DROPPED_ENV if n not in ("PYTHONHOME", "PYTHONPATH"))
         command = " ".join(shlex.quote(word) for word in self.command())
-        path.write_text(
-            "#!/bin/sh\n"
+        return write_script(
+            path,
             f"# crosswheel: the target's CPython ({self.describe()}).\n"
             f"unset {unset}\n"
             f'{" ".join(settings)} PYTHONNOUSERSITE=1 exec {command} "$@"\n',
-            encoding="utf-8",
         )
-        path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        return path
 
     def describe(self) -> str:
         how = (

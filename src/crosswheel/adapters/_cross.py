@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import shlex
 import shutil
-import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crosswheel.environment import SPEC_FILE
+from crosswheel.scripts import write_script
 from crosswheel.shim import ENV_VAR
 from crosswheel.target_runtime import QEMU_USER
 
@@ -56,15 +56,11 @@ def python_launcher(workdir: Path, name: str = "python-target") -> Path:
     answers with the target's sysconfig variables, suffixes and platform.
     """
     spec = workdir / SPEC_FILE
-    launcher = workdir / name
-    launcher.write_text(
-        "#!/bin/sh\n"
+    return write_script(
+        workdir / name,
         "# crosswheel: the build machine's Python, answering as the target's.\n"
         f'{ENV_VAR}={shlex.quote(str(spec))} exec {shlex.quote(sys.executable)} "$@"\n',
-        encoding="utf-8",
     )
-    launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return launcher
 
 
 def command_script(workdir: Path, name: str, argv: list[str]) -> Path:
@@ -73,12 +69,7 @@ def command_script(workdir: Path, name: str, argv: list[str]) -> Path:
     Tools that take one program, not a command line (cargo's ``linker``), get this
     for a compound compiler such as ``python -m ziglang cc -target ...``.
     """
-    script = workdir / name
-    script.write_text(
-        f'#!/bin/sh\n# crosswheel: {name}\nexec {shlex.join(argv)} "$@"\n', encoding="utf-8"
-    )
-    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return script
+    return write_script(workdir / name, f'# crosswheel: {name}\nexec {shlex.join(argv)} "$@"\n')
 
 
 def append_setting(settings: dict[str, str | list[str]], key: str, *values: str) -> None:

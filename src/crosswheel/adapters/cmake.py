@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shlex
-import stat
 import sys
 import sysconfig
 from pathlib import Path
@@ -27,6 +26,7 @@ from crosswheel.adapters._cross import emulator
 from crosswheel.errors import CrosswheelError
 from crosswheel.fortran import fortran_command
 from crosswheel.report import info
+from crosswheel.scripts import write_script
 
 if TYPE_CHECKING:
     from crosswheel.crossbuild import CrossBuild
@@ -206,17 +206,13 @@ def emulator_script(workdir: Path, qemu: list[str], launcher: Path) -> Path:
     through ``CMAKE_CROSSCOMPILING_EMULATOR``; the launcher already runs the target's
     CPython under qemu-user, and qemu-user cannot run a shell script.
     """
-    script = workdir / "cmake-emulator"
-    script.write_text(
-        "#!/bin/sh\n"
+    return write_script(
+        workdir / "cmake-emulator",
         "# crosswheel: run target programs under qemu-user; the target Python's launcher\n"
         "# already does, so it runs as it is.\n"
         f'if [ "$1" = {shlex.quote(str(launcher))} ]; then exec "$@"; fi\n'
         f'exec {shlex.join(qemu)} "$@"\n',
-        encoding="utf-8",
     )
-    script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    return script
 
 
 def _supports_toolchain_setting() -> bool:

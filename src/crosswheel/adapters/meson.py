@@ -21,6 +21,7 @@ from crosswheel.adapters._base import Adapter, Settings
 from crosswheel.adapters._cross import append_setting, emulator, python_launcher
 from crosswheel.config import read_pyproject
 from crosswheel.fortran import fortran_command
+from crosswheel.scripts import write_script
 from crosswheel.shim import ENV_VAR
 
 if TYPE_CHECKING:
@@ -138,16 +139,12 @@ def meson_launcher(workdir: Path, source_dir: Path, environ: Mapping[str, str]) 
     command = [meson or "meson"]
     if command[0].endswith(".py"):
         command = [sys.executable, str((source_dir / command[0]).resolve())]
-    launcher = workdir / "meson-build-machine"
-    launcher.write_text(
-        "#!/bin/sh\n"
+    return write_script(
+        workdir / "meson-build-machine",
         "# crosswheel: Meson runs as a build-machine tool; the cross file tells it the target.\n"
         f"unset {ENV_VAR}\n"
         f'exec {" ".join(shlex.quote(word) for word in command)} "$@"\n',
-        encoding="utf-8",
     )
-    launcher.chmod(0o755)
-    return launcher
 
 
 class MesonPythonAdapter(Adapter):
