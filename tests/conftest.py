@@ -20,7 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from crosswheel.config import CrossConfig, InnerBackend
-from crosswheel.crossbuild import CrossBuild, resolve_cross_build
+from crosswheel.target.resolve import CrossBuild, resolve_cross_build
 from targetpython import SysrootExtras, TargetPython, Unavailable, target_python
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,9 +15,9 @@ import zipfile
 from pathlib import Path
 
 from conftest import EXAMPLES, require, require_tool
-from crosswheel.interpreter import TargetInterpreter, find_target_interpreter
-from crosswheel.targets import Target, resolve_target
-from crosswheel.toolchain import Toolchain
+from crosswheel.target.interpreter import TargetInterpreter, find_target_interpreter
+from crosswheel.target.names import Target, resolve_target
+from crosswheel.target.toolchain import Toolchain
 from crosswheel.wheelfile import make_record, record_hash
 from targetpython import CACHE, TargetPython
 

@@ -1,6 +1,6 @@
 """Real target CPythons for the tests: Debian's, unpacked into a sysroot, run under qemu-user.
 
-The product's own machinery (``crosswheel.target_runtime``) fetches and runs
+The product's own machinery (``crosswheel.target.runtime``) fetches and runs
 them; the tests add the headers and ``libc6-dev``, so that the same folder is a
 sysroot to build against (``target-python``) and the interpreter that installs
 and imports the built wheel.
@@ -18,13 +18,13 @@ from functools import cached_property
 from pathlib import Path
 
 from crosswheel.errors import CrosswheelError
-from crosswheel.target_runtime import (
+from crosswheel.target.names import Target, resolve_target
+from crosswheel.target.runtime import (
     QEMU_USER,
     TargetRuntime,
     fetch_debian_python,
     runtime_in,
 )
-from crosswheel.targets import Target, resolve_target
 
 CACHE = Path(os.environ.get("CROSSWHEEL_TEST_CACHE", Path.home() / ".cache" / "crosswheel-tests"))
 PY = "3.11"

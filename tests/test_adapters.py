@@ -18,28 +18,29 @@ from typing import Any
 import pytest
 
 from conftest import require, require_tool
-from crosswheel.adapters import (
+from crosswheel.build.adapters import (
     Adapter,
     adapter_for,
 )
-from crosswheel.adapters.cmake import (
+from crosswheel.build.adapters.cmake import (
     TARGET_PYTHON,
     ScikitBuildCoreAdapter,
     system_processor,
     target_python_launcher,
     toolchain_file,
 )
-from crosswheel.adapters.maturin import (
+from crosswheel.build.adapters.maturin import (
     MaturinAdapter,
     cargo_env_name,
     check_rust_std,
     rust_triple,
 )
-from crosswheel.adapters.meson import MesonPythonAdapter, host_machine, meson_launcher
+from crosswheel.build.adapters.meson import MesonPythonAdapter, host_machine, meson_launcher
+from crosswheel.build.environment import cross_environment
 from crosswheel.config import CrossConfig, InnerBackend
-from crosswheel.crossbuild import CrossBuild, resolve_cross_build
 from crosswheel.errors import CrosswheelError
-from crosswheel.targets import resolve_target
+from crosswheel.target.names import resolve_target
+from crosswheel.target.resolve import CrossBuild, resolve_cross_build
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,7 @@ def test_meson_python_launcher_answers_as_the_target(
     aarch64_build: CrossBuild, tmp_path: Path
 ) -> None:
     MesonPythonAdapter().config_settings(aarch64_build, tmp_path, {})
-    aarch64_build.environment(tmp_path)  # the shim spec the launcher points at
+    cross_environment(aarch64_build, tmp_path)  # the shim spec the launcher points at
     launcher = tmp_path / "python-target"
     code = (
         "import sysconfig, platform; "

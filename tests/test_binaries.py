@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crosswheel import binaries
-from crosswheel.binaries import read_wheel
 from crosswheel.errors import RefusedWheel
+from crosswheel.wheel import binaries
+from crosswheel.wheel.binaries import read_wheel
 from helpers import DATE, compile_shared, make_wheel
 
 SOURCE = '#include <stdio.h>\nint demo(char *b) { return sprintf(b, "%d", 42); }\n'

@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 from conftest import ROOT
-from crosswheel.cli import _parser
-from crosswheel.targets import resolve_target
+from crosswheel.cli.main import _parser
+from crosswheel.target.names import resolve_target
 
 WORKFLOW = ROOT / "examples" / "ci" / "github-actions.yml"
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -307,18 +307,20 @@ def test_shimmed_frontend_is_refused(tmp_path: Path) -> None:
     # A real spec, as a cross build writes it; a crosswheel started inside such a
     # build (the variable set, the shim active) must stop, not build for the wrong machine.
     code = (
-        "import sys, tempfile, pathlib; from crosswheel.cli import _config;"
-        "from crosswheel.crossbuild import resolve_cross_build;"
+        "import sys, tempfile, pathlib; from crosswheel.cli.main import _config;"
+        "from crosswheel.target.resolve import resolve_cross_build;"
+        "from crosswheel.build.environment import cross_environment;"
         "b = resolve_cross_build(_config('aarch64-linux-gnu', []));"
-        f"env = b.environment(pathlib.Path({str(tmp_path)!r})); print(env['CROSSWHEEL_SHIM'])"
+        f"env = cross_environment(b, pathlib.Path({str(tmp_path)!r}));"
+        "print(env['CROSSWHEEL_SHIM'])"
     )
     path = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert Path(path).is_file()
     code = (
-        "import crosswheel.shim, sys; crosswheel.shim.activate();"
-        "from crosswheel.cli import main; sys.exit(main(['targets']))"
+        "import crosswheel.build.shim, sys; crosswheel.build.shim.activate();"
+        "from crosswheel.cli.main import main; sys.exit(main(['targets']))"
     )
     env = {**os.environ, "CROSSWHEEL_SHIM": path}
     result = subprocess.run(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crosswheel.environment import build_environment
-from crosswheel.shim import ENV_VAR
-from crosswheel.targets import resolve_target
+from crosswheel.build.environment import build_environment
+from crosswheel.build.shim import ENV_VAR
+from crosswheel.target.names import resolve_target
 from helpers import ARM64_TOOLCHAIN as TOOLCHAIN
 from helpers import arm64_interpreter
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from crosswheel.environment import shim_spec, target_config_vars
-from crosswheel.shim import ENV_VAR
-from crosswheel.targets import resolve_target
+from crosswheel.build.environment import shim_spec, target_config_vars
+from crosswheel.build.shim import ENV_VAR
+from crosswheel.target.names import resolve_target
 from helpers import ARM64_TOOLCHAIN as TOOLCHAIN
 from helpers import arm64_interpreter
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from crosswheel.binaries import read_wheel
 from crosswheel.errors import CrosswheelError
-from crosswheel.fixer import plan_fix, write_fix
-from crosswheel.targets import resolve_target
+from crosswheel.target.names import resolve_target
+from crosswheel.wheel.binaries import read_wheel
+from crosswheel.wheel.fixer import plan_fix, write_fix
 from crosswheel.wheelfile import open_wheel, record_hash
 from helpers import DATE, compile_shared, make_wheel, stored_form, suffixes_of
 

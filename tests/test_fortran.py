@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 
 from conftest import require, require_tool
-from crosswheel.adapters.cmake import ScikitBuildCoreAdapter
-from crosswheel.adapters.meson import MesonPythonAdapter
+from crosswheel.build.adapters.cmake import ScikitBuildCoreAdapter
+from crosswheel.build.adapters.meson import MesonPythonAdapter
+from crosswheel.build.environment import cross_environment
 from crosswheel.config import CrossConfig, InnerBackend
-from crosswheel.crossbuild import CrossBuild, resolve_cross_build
 from crosswheel.errors import CrosswheelError
-from crosswheel.fortran import STAND_IN, fortran_command, fortran_failure
-from crosswheel.targets import resolve_target
-from crosswheel.toolchain import find_toolchain
+from crosswheel.target.fortran import STAND_IN
+from crosswheel.target.names import resolve_target
+from crosswheel.target.resolve import CrossBuild, resolve_cross_build
+from crosswheel.target.toolchain import find_toolchain, fortran_command, fortran_failure
 from helpers import c_only_prefix
 
 AARCH64 = resolve_target("aarch64-linux-gnu")
@@ -86,9 +87,9 @@ def test_zig_has_no_fortran_unless_the_user_gives_one() -> None:
 def test_fc_f77_f90_reach_the_backend_and_the_users_f77_wins(tmp_path: Path) -> None:
     require_tool("aarch64-linux-gnu-gfortran", "gfortran-aarch64-linux-gnu")
     build = cross_build()
-    env = build.environment(tmp_path)
+    env = cross_environment(build, tmp_path)
     assert env["FC"] == env["F77"] == env["F90"] == "aarch64-linux-gnu-gfortran"
-    from crosswheel.environment import build_environment
+    from crosswheel.build.environment import build_environment
 
     env = build_environment(
         build.target, build.interpreter, build.toolchain, tmp_path, environ={"F77": "mine"}
@@ -135,7 +136,7 @@ def test_the_stand_in_fails_with_crosswheels_message_when_run(tmp_path: Path) ->
     build = cross_build(c_only_prefix(tmp_path / "bin"))
     work = tmp_path / "work"
     work.mkdir()
-    env = build.environment(work)
+    env = cross_environment(build, work)
     assert env["FC"] == str(work / STAND_IN)
     assert fortran_command(build.toolchain, work) == env["FC"]
     # Nothing ran it yet: a failed C-only build is not blamed on Fortran.

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
+from crosswheel.cli.index import IndexFile, choose_sdist, fetch_sdist, list_files
 from crosswheel.errors import CrosswheelError
-from crosswheel.index import IndexFile, choose_sdist, fetch_sdist, list_files
 
 VERSIONS = ("1.0.0", "1.1.0", "2.0.0rc1", "1.2.0")
 YANKED = "1.2.0"

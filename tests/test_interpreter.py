@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from crosswheel.errors import CrosswheelError
-from crosswheel.interpreter import find_target_interpreter, read_sysconfigdata
-from crosswheel.targets import resolve_target
+from crosswheel.target.interpreter import find_target_interpreter, read_sysconfigdata
+from crosswheel.target.names import resolve_target
 from helpers import ARM64_CONFIG_H, ARM64_DATA, PY, SHORT, make_sysroot, need_multiarch_arm64
 
 AARCH64 = resolve_target("aarch64-linux-gnu")
@@ -49,7 +49,7 @@ def test_sysroot_paths_are_localized(tmp_path: Path, pointing_at: str) -> None:
     elif pointing_at == "data-file":
         interp = find_target_interpreter(AARCH64, str(data))
     else:
-        from crosswheel.interpreter import from_multiarch
+        from crosswheel.target.interpreter import from_multiarch
 
         interp = from_multiarch(AARCH64, PY, root=root)
     assert interp.sysroot == root
@@ -103,7 +103,7 @@ def test_version_mismatch_is_refused(tmp_path: Path) -> None:
 
 
 def test_missing_interpreter_says_how_to_get_one(tmp_path: Path) -> None:
-    from crosswheel.interpreter import from_multiarch
+    from crosswheel.target.interpreter import from_multiarch
 
     with pytest.raises(CrosswheelError) as info:
         from_multiarch(resolve_target("riscv64-linux-gnu"), PY, root=tmp_path)

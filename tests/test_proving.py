@@ -14,7 +14,7 @@ import pytest
 
 from conftest import require_tool
 from crosswheel.errors import CrosswheelError
-from crosswheel.proving import expand_placeholders, extension_modules, manylinux_platforms
+from crosswheel.prove.proving import expand_placeholders, extension_modules, manylinux_platforms
 from helpers import PLAIN_PYPROJECT, crosswheel, only_wheel, plain_project
 from targetpython import TargetPython
 

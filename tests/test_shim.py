@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from crosswheel.environment import build_environment, shim_spec
-from crosswheel.shim import ENV_VAR
-from crosswheel.targets import resolve_target
+from crosswheel.build.environment import build_environment, shim_spec
+from crosswheel.build.shim import ENV_VAR
+from crosswheel.target.names import resolve_target
 from helpers import ARM64_TOOLCHAIN as TOOLCHAIN
 from helpers import arm64_interpreter
 

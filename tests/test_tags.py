@@ -18,17 +18,17 @@ import pytest
 
 import helpers
 from conftest import require
-from crosswheel.binaries import Binary, describe_binary_bytes
 from crosswheel.errors import CrosswheelError
-from crosswheel.linux_policy import manylinux_policies, musllinux_policies
-from crosswheel.tags import (
+from crosswheel.target.names import resolve_target
+from crosswheel.target.policies import manylinux_policies, musllinux_policies
+from crosswheel.wheel.binaries import Binary, describe_binary_bytes
+from crosswheel.wheel.tags import (
     android_problems,
     check_requested_tag,
     declared_limited_api,
     linux_tag,
     stable_abi_interpreter,
 )
-from crosswheel.targets import resolve_target
 
 C_SOURCE = r"""
 #include <math.h>

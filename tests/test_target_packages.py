@@ -22,15 +22,15 @@ import numpy
 import pytest
 
 from conftest import require_tool
-from crosswheel.adapters._cross import python_launcher
-from crosswheel.adapters.cmake import ScikitBuildCoreAdapter
-from crosswheel.adapters.meson import cross_file
+from crosswheel.build.adapters._cross import python_launcher
+from crosswheel.build.adapters.cmake import ScikitBuildCoreAdapter
+from crosswheel.build.adapters.meson import cross_file
+from crosswheel.build.environment import build_environment, cross_environment
 from crosswheel.config import load_config
-from crosswheel.crossbuild import CrossBuild
-from crosswheel.environment import build_environment
 from crosswheel.errors import CrosswheelError
-from crosswheel.interpreter import TargetInterpreter, find_target_interpreter
-from crosswheel.target_packages import (
+from crosswheel.target.interpreter import TargetInterpreter, find_target_interpreter
+from crosswheel.target.names import resolve_target
+from crosswheel.target.packages import (
     C_API_PACKAGES,
     TargetPackage,
     find_target_packages,
@@ -38,7 +38,7 @@ from crosswheel.target_packages import (
     target_platforms,
     write_pkgconfig,
 )
-from crosswheel.targets import resolve_target
+from crosswheel.target.resolve import CrossBuild
 from helpers import ARM64_TOOLCHAIN as TOOLCHAIN
 from helpers import make_sysroot, target_wheel
 
@@ -272,7 +272,7 @@ def test_cmake_findpython_numpy_finds_the_targets_headers(
     require_tool("cmake", "cmake")
     package = fake_target_numpy(tmp_path, None)
     build = dataclasses.replace(aarch64_build, target_packages=(package,))
-    build.environment(tmp_path)  # the shim's spec, for the launcher
+    cross_environment(build, tmp_path)  # the shim's spec, for the launcher
     ScikitBuildCoreAdapter().config_settings(build, tmp_path, {})
     src = tmp_path / "src"
     src.mkdir()

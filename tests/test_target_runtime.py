@@ -10,9 +10,9 @@ import pytest
 
 from conftest import require_target_python, require_tool
 from crosswheel.errors import CrosswheelError
-from crosswheel.interpreter import find_target_interpreter
-from crosswheel.target_runtime import fetch_debian_python, find_runtime, runtime_in
-from crosswheel.targets import resolve_target
+from crosswheel.target.interpreter import find_target_interpreter
+from crosswheel.target.names import resolve_target
+from crosswheel.target.runtime import fetch_debian_python, find_runtime, runtime_in
 from targetpython import TargetPython
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crosswheel.errors import CrosswheelError
-from crosswheel.targets import FAMILIES, KNOWN_TARGETS, resolve_target
+from crosswheel.target.names import FAMILY_NAMES, KNOWN_TARGETS, resolve_target
 
 # Each row: canonical triplet, then every other name of the same target (triplet forms,
 # wheel platform tags, sysconfig.get_platform() strings), then facts the later stages use.
@@ -228,13 +228,13 @@ def test_every_name_resolves_to_the_same_target(canonical: str, alias: str) -> N
 
 def test_table_covers_every_known_target() -> None:
     assert {t.triplet for t in KNOWN_TARGETS} == set(NAMES)
-    assert {t.family for t in KNOWN_TARGETS} == set(FAMILIES)
+    assert {t.family for t in KNOWN_TARGETS} == set(FAMILY_NAMES)
     assert len({t.triplet for t in KNOWN_TARGETS}) == len(KNOWN_TARGETS)
 
 
 @pytest.mark.parametrize("target", KNOWN_TARGETS, ids=lambda t: t.triplet)
 def test_own_names_round_trip(target: object) -> None:
-    from crosswheel.targets import Target
+    from crosswheel.target.names import Target
 
     assert isinstance(target, Target)
     assert resolve_target(target.triplet) == target

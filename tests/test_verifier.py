@@ -11,10 +11,10 @@ from typing import Callable
 import pytest
 
 from conftest import require
-from crosswheel.binaries import describe_binary_bytes
 from crosswheel.errors import RefusedWheel
-from crosswheel.targets import resolve_target
-from crosswheel.verifier import verify_binaries
+from crosswheel.target.names import resolve_target
+from crosswheel.wheel.binaries import describe_binary_bytes
+from crosswheel.wheel.verifier import verify_binaries
 
 SOURCE = '#include <stdio.h>\nint demo(char *b) { return sprintf(b, "%d", 42); }\n'
 ZIG = [sys.executable, "-m", "ziglang", "cc"]

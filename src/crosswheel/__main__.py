@@ -7,7 +7,7 @@ import sys
 
 def main() -> None:
     """Entry point: exit with the command line's status."""
-    from crosswheel.cli import main as run
+    from crosswheel.cli.main import main as run
 
     sys.exit(run())
 

@@ -15,18 +15,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from crosswheel.adapters import adapter_for
+from crosswheel.build.adapters import adapter_for
+from crosswheel.build.environment import cross_environment
+from crosswheel.build.inner import InnerBackendCaller
 from crosswheel.config import ConfigSettings, CrossConfig, load_config, project_label
-from crosswheel.crossbuild import (
+from crosswheel.errors import CrosswheelError
+from crosswheel.target.resolve import (
     CrossBuild,
     announce,
-    finish_wheel,
     resolve_cross_build,
     with_target_packages,
 )
-from crosswheel.errors import CrosswheelError
-from crosswheel.fortran import fortran_failure
-from crosswheel.inner import InnerBackendCaller
+from crosswheel.target.toolchain import fortran_failure
+from crosswheel.wheel.finish import finish_wheel
 
 T = TypeVar("T")
 
@@ -50,7 +51,7 @@ def _caller(
     if build is None:
         return InnerBackendCaller(Path.cwd(), config.inner), dict(config.inner_settings)
     adapter = adapter_for(config.inner.name)
-    env = build.environment(workdir, source_dir=Path.cwd())
+    env = cross_environment(build, workdir, source_dir=Path.cwd())
     env.update(adapter.environment(build, workdir))
     settings = adapter.config_settings(build, workdir, dict(config.inner_settings))
     return InnerBackendCaller(Path.cwd(), config.inner, env), settings

@@ -7,6 +7,7 @@ Everything else is the inner backend's and passes through untouched.
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from crosswheel.errors import ConfigError
+from crosswheel.report import warn
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -29,32 +31,143 @@ ConfigSettings = Mapping[str, Union[str, list[str]]]
 DEFAULT_BACKEND = "setuptools.build_meta:__legacy__"
 """What frontends use for a project without a ``build-backend`` (PEP 517)."""
 
-SETTINGS: dict[str, str] = {
-    "target": "CROSSWHEEL_TARGET",
-    "target-python": "CROSSWHEEL_TARGET_PYTHON",
-    "toolchain": "CROSSWHEEL_TOOLCHAIN",
-    "api-level": "CROSSWHEEL_API_LEVEL",
-    "min-version": "CROSSWHEEL_MIN_VERSION",
-    "platform-tag": "CROSSWHEEL_PLATFORM_TAG",
-    "android-page-size-check": "CROSSWHEEL_ANDROID_PAGE_SIZE_CHECK",
-    "repair": "CROSSWHEEL_REPAIR",
-    "repair-exclude": "CROSSWHEEL_REPAIR_EXCLUDE",
-    "library-path": "CROSSWHEEL_LIBRARY_PATH",
-}
-"""The config settings crosswheel itself reads, with their environment fallbacks."""
 
-LIST_SETTINGS: dict[str, str] = {"repair-exclude": ",", "library-path": os.pathsep}
+@dataclass(frozen=True)
+class Setting:
+    """One config setting of crosswheel's: declared once, parsed and documented from here."""
+
+    name: str
+    kind: Literal["text", "choice", "yes-no", "list", "words"]
+    """``list``: repeated or joined by ``separator``; ``words``: adds up, space-separated."""
+    doc: str
+    """The README's configuration table says this (a test checks they agree)."""
+    default: str | None = None
+    choices: tuple[str, ...] = ()
+    separator: str = ""
+
+    @property
+    def variable(self) -> str:
+        """The environment fallback: ``CROSSWHEEL_<NAME>``."""
+        return "CROSSWHEEL_" + self.name.upper().replace("-", "_")
+
+
+SCHEMA: tuple[Setting, ...] = (
+    Setting(
+        "target",
+        "text",
+        "what to build for: a GNU triplet (`aarch64-linux-gnu`, `arm-linux-gnueabihf`, "
+        "`i686-linux-gnu`, `powerpc64le-linux-gnu`, `riscv64-linux-gnu`, "
+        "`s390x-linux-gnu`, `x86_64-linux-gnu`), a wheel platform tag (`linux_aarch64`, "
+        "`manylinux_2_28_aarch64`) or a `sysconfig.get_platform()` string "
+        "(`linux-aarch64`). Unset: pass-through.",
+    ),
+    Setting(
+        "target-python",
+        "text",
+        "the target interpreter: a prefix or sysroot folder, a `_sysconfigdata_*.py`, or "
+        "a PEP 739 `build-details.json`. Unset: Debian/Ubuntu multiarch "
+        "(`/usr/lib/python3.X/_sysconfigdata__linux_<multiarch>.py`). Its major.minor "
+        "must equal the build Python's.",
+    ),
+    Setting(
+        "toolchain",
+        "text",
+        "a cross prefix such as `aarch64-linux-gnu-` or "
+        "`/opt/cross/bin/aarch64-linux-gnu-`; or `zig` (`zig cc` from the `ziglang` "
+        "package, which crosswheel adds to the build requirements; for musl and for "
+        "glibc pinned to the target tag's version: `manylinux_2_17_aarch64` builds "
+        "against glibc 2.17), or `zig:<zig target>`. Unset: `<triplet>-gcc` on PATH for "
+        "Linux, the NDK's clang for Android (`ANDROID_NDK_HOME`), `emcc` for Emscripten, "
+        "`$WASI_SDK_PATH` for WASI. `CC`, `CXX`, `AR`, `STRIP`, `RANLIB`, `FC` set by "
+        "the user win. Fortran: see [Fortran](#fortran).",
+    ),
+    Setting(
+        "api-level",
+        "text",
+        "Android API level (default 24, or the one in the target's name, e.g. "
+        "`aarch64-linux-android28`).",
+    ),
+    Setting(
+        "min-version",
+        "text",
+        "iOS minimum version (default 13.0) or macOS deployment target (default 11.0 for "
+        "arm64, 10.13 for x86_64).",
+    ),
+    Setting(
+        "platform-tag",
+        "text",
+        "the wheel's platform tag instead of the computed one (e.g. "
+        "`manylinux_2_28_aarch64`); still checked against the binaries: a tag they do "
+        "not satisfy fails the build.",
+    ),
+    Setting(
+        "android-page-size-check",
+        "choice",
+        "`error` (default) or `warn`: Android LOAD segments not aligned to 16 KB.",
+        default="error",
+        choices=("error", "warn"),
+    ),
+    Setting(
+        "target-requires",
+        "words",
+        "requirements for the target's copy of C-API build requirements, such as "
+        "`numpy==2.2.6` (see [Building against the target's "
+        "numpy](#building-against-the-targets-numpy)); several separated by spaces or as "
+        "several `-C`; added after `[tool.crosswheel] target-requires`, the later entry "
+        "for a package wins.",
+    ),
+    Setting(
+        "repair",
+        "yes-no",
+        "`yes` (default) or `no`: bundle the target's libraries that no "
+        "manylinux/musllinux policy allows into the wheel (see [Repair](#repair)). `no` "
+        "keeps them as system libraries and the `linux_<arch>` tag, and warns about "
+        "those the target lacks.",
+        default="yes",
+    ),
+    Setting(
+        "repair-exclude",
+        "list",
+        "libraries never bundled, as auditwheel's `--exclude`: repeat the setting or "
+        "give a comma list; names or `fnmatch` patterns (`libfoo.so.1`, `libGL*`). The "
+        "wheel stays `linux_<arch>` unless a policy allows them.",
+        separator=",",
+    ),
+    Setting(
+        "library-path",
+        "list",
+        "more folders of the target's libraries, searched first: repeat the setting or "
+        "give a `:`-separated list.",
+        separator=os.pathsep,
+    ),
+)
+"""Every config setting crosswheel reads; the rest pass through to the inner backend."""
+
+SETTINGS: dict[str, str] = {s.name: s.variable for s in SCHEMA if s.kind != "words"}
+"""The single-valued settings crosswheel reads, with their environment fallbacks."""
+
+LIST_SETTINGS: dict[str, str] = {s.name: s.separator for s in SCHEMA if s.kind == "list"}
 """Settings that may be given more than once: their values are joined with this separator."""
+
+
+def setting(name: str) -> Setting:
+    """The declaration of ``name``."""
+    return next(s for s in SCHEMA if s.name == name)
+
+
+def settings_table() -> str:
+    """The README's configuration table, made from the schema."""
+    lines = ["| setting | environment | meaning |", "|---|---|---|"]
+    lines += [f"| `{s.name}` | `{s.variable}` | {s.doc} |" for s in SCHEMA]
+    return "\n".join(lines)
+
 
 _TOOL_KEYS = ("backend", "backend-path", "target-requires")
 
 TARGET_REQUIRES = "target-requires"
-TARGET_REQUIRES_VAR = "CROSSWHEEL_TARGET_REQUIRES"
-"""Requirements for the target's copy of C-API build requirements (``numpy==2.2.6``).
-
-Unlike the settings above it adds up: ``[tool.crosswheel] target-requires``, then
-each ``-C target-requires=...`` (or the variable), whitespace-separated.
-"""
+TARGET_REQUIRES_VAR = setting(TARGET_REQUIRES).variable
+"""Unlike the other settings ``target-requires`` adds up: ``[tool.crosswheel]
+target-requires``, then each ``-C target-requires=...`` (or the variable)."""
 
 INNER_BACKEND_SETTING = "inner-backend"
 INNER_BACKEND_PATH_SETTING = "inner-backend-path"
@@ -106,9 +219,8 @@ def _choice(key: str, value: str | None, choices: tuple[str, ...], default: str)
 
 def wheel_settings(ours: Mapping[str, str]) -> WheelSettings:
     """Validate the wheel-related settings once, where they enter."""
-    check = _choice(
-        "android-page-size-check", ours.get("android-page-size-check"), ("error", "warn"), "error"
-    )
+    page = setting("android-page-size-check")
+    check = _choice(page.name, ours.get(page.name), page.choices, page.default or "")
     return WheelSettings(
         platform_tag=ours.get("platform-tag"),
         page_size_check="warn" if check == "warn" else "error",
@@ -256,6 +368,19 @@ def split_settings(
             ours[key] = _single(key, value)
         else:
             theirs[key] = value
+    if "target" in ours and not ours["target"].strip():
+        raise ConfigError(
+            "config setting 'target' is empty",
+            hint="name a target (crosswheel targets lists them), or leave -C target out "
+            "for a native build",
+        )
+    for key in theirs:
+        close = difflib.get_close_matches(key, [s.name for s in SCHEMA], n=1, cutoff=0.75)
+        if close and key not in (INNER_BACKEND_SETTING, INNER_BACKEND_PATH_SETTING):
+            warn(
+                f"config setting {key!r} is not crosswheel's: did you mean {close[0]!r}? "
+                "(it goes to the inner backend as it is)"
+            )
     for key, var in SETTINGS.items():
         if key not in ours and environ.get(var):
             ours[key] = environ[var]

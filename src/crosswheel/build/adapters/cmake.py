@@ -1,0 +1,258 @@
+"""scikit-build-core: a CMake toolchain file, passed through its config settings.
+
+scikit-build-core runs under the shim, so the Python hints it passes
+(``Python_EXECUTABLE``, the include dir, ``SKBUILD_SOABI``) already describe the
+target, and so does the interpreter FindPython starts (it inherits the shim).
+CMake still needs to be told it cross-compiles: for which system and processor,
+with which compilers, where the target's root is, and how to run target
+programs (``try_run``). The toolchain file says so, plus the FindPython hints
+that do not depend on running Python. Where the target's own CPython can run
+here (``crosswheel.target.runtime``), it is ``Python_EXECUTABLE``: build steps
+that import the extension just built (nanobind's stub generation) need it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shlex
+import sys
+import sysconfig
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crosswheel.build.adapters._base import Adapter, Settings
+from crosswheel.build.adapters._cross import emulator
+from crosswheel.errors import CrosswheelError
+from crosswheel.report import info
+from crosswheel.scripts import write_script
+from crosswheel.target.toolchain import fortran_command
+
+if TYPE_CHECKING:
+    from crosswheel.target.names import Target
+    from crosswheel.target.resolve import CrossBuild
+
+TOOLCHAIN_FILE = "crosswheel-toolchain.cmake"
+TARGET_PYTHON = "python-on-target"
+"""The launcher of the target's own CPython that CMake gets as ``Python_EXECUTABLE``."""
+
+
+def system_name(target: Target) -> str:
+    """``CMAKE_SYSTEM_NAME``, from the family's row."""
+    return target.facts.cmake_system_name
+
+
+LAUNCHERS = ("ccache", "sccache", "distcc")
+"""Words that start a compound ``CC`` without being the compiler."""
+
+
+def system_processor(target: Target) -> str:
+    """``CMAKE_SYSTEM_PROCESSOR``: what ``uname -m`` says on the target (CMake's convention)."""
+    if target.binary_format == "pe":
+        return target.uname_machine.upper()  # AMD64, ARM64, X86
+    return target.uname_machine
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+
+
+def _compiler_lines(lang: str, command: str) -> list[str]:
+    """A compound compiler (``ccache gcc -m32``): launcher, compiler, and leading flags."""
+    words = shlex.split(command)
+    if not words:
+        return []
+    lines = []
+    if len(words) > 1 and os.path.basename(words[0]) in LAUNCHERS:
+        lines.append(f"set(CMAKE_{lang}_COMPILER_LAUNCHER {_quote(words[0])})")
+        words = words[1:]
+    lines.append(f"set(CMAKE_{lang}_COMPILER {_quote(words[0])})")
+    if words[1:]:
+        lines.append(f"set(CMAKE_{lang}_FLAGS_INIT {_quote(' '.join(words[1:]))})")
+    return lines
+
+
+def _tool(command: str) -> str:
+    words = shlex.split(command)
+    return words[0] if words else command
+
+
+def toolchain_file(
+    build: CrossBuild,
+    user_toolchain: str | None = None,
+    fortran: str | None = None,
+    target_python: Path | None = None,
+    emulator_command: list[str] | None = None,
+) -> str:
+    """The text of a CMake toolchain file for ``build`` (``include()``-ing the user's last).
+
+    ``fortran`` is the Fortran compiler (see ``fortran.fortran_command``); CMake runs it
+    only for projects that enable Fortran. ``target_python``: a launcher of the target's
+    own CPython, for ``Python_EXECUTABLE``.
+    """
+    target, tool, interp = build.target, build.toolchain, build.interpreter
+    lines = [
+        "# Written by crosswheel for this build.",
+        f"set(CMAKE_SYSTEM_NAME {system_name(target)})",
+        f"set(CMAKE_SYSTEM_PROCESSOR {system_processor(target)})",
+    ]
+    if target.api_level:
+        lines.append(f"set(CMAKE_SYSTEM_VERSION {target.api_level})")
+    if target.multiarch and target.family == "linux":
+        lines.append(f"set(CMAKE_LIBRARY_ARCHITECTURE {target.multiarch})")
+    lines += _compiler_lines("C", tool.cc)
+    if tool.cxx_found:
+        lines += _compiler_lines("CXX", tool.cxx)
+    if fortran:
+        lines += _compiler_lines("Fortran", fortran)
+    lines += [
+        f'set(CMAKE_AR {_quote(_tool(tool.ar))} CACHE FILEPATH "")',
+        f'set(CMAKE_RANLIB {_quote(_tool(tool.ranlib))} CACHE FILEPATH "")',
+        f'set(CMAKE_STRIP {_quote(_tool(tool.strip))} CACHE FILEPATH "")',
+    ]
+    if interp.sysroot is not None:
+        lines += [
+            f"set(CMAKE_SYSROOT {_quote(str(interp.sysroot))})",
+            f"list(APPEND CMAKE_FIND_ROOT_PATH {_quote(str(interp.sysroot))})",
+            "set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)",
+            "set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)",
+        ]
+    lines += [
+        "# Build tools run here; packages (pybind11's config in the build environment)",
+        "# are found both here and in the target's root.",
+        "set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)",
+        "set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)",
+    ]
+    wrapper = emulator_command or emulator(build)
+    if wrapper is not None:
+        lines.append(f"set(CMAKE_CROSSCOMPILING_EMULATOR {';'.join(wrapper)})")
+    lines += ["# FindPython: the target's ABI, headers and (where extensions link it) libpython."]
+    for prefix in ("Python", "Python3"):
+        # An artifact hint for CMake >= 3.26; older FindPython ignores it when cross-compiling.
+        lines.append(f'set({prefix}_SOABI {_quote(interp.soabi)} CACHE STRING "")')
+        lines.append(f'set({prefix}_INCLUDE_DIR {_quote(str(interp.include_dir))} CACHE PATH "")')
+        library = python_library(build)
+        if library is not None:
+            lines.append(f'set({prefix}_LIBRARY {_quote(str(library))} CACHE FILEPATH "")')
+        for package in build.target_packages:
+            if package.package.name == "numpy":  # FindPython's NumPy component
+                include = _quote(str(package.include_dir))
+                lines.append(f'set({prefix}_NumPy_INCLUDE_DIR {include} CACHE PATH "")')
+    if target_python is not None:
+        lines.append(
+            "# The target's own CPython (under the emulator): build steps that import what was"
+            "\n# built (nanobind_add_stub) run there. It wins over the build frontend's hint."
+        )
+        for name in ("Python_EXECUTABLE", "Python3_EXECUTABLE", "PYTHON_EXECUTABLE"):
+            lines.append(f'set({name} {_quote(str(target_python))} CACHE FILEPATH "" FORCE)')
+    if user_toolchain:
+        lines += [
+            "# The project's own toolchain file comes last, so it wins.",
+            f"include({_quote(user_toolchain)})",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def python_library(build: CrossBuild) -> Path | None:
+    """The target's libpython, when its extensions must link it (Android, iOS, Windows)."""
+    if not build.target.links_libpython:
+        return None
+    libdir = build.interpreter.library_dir
+    name = build.interpreter.config_vars.get("LDLIBRARY")
+    if libdir is None or not name:
+        return None
+    path = libdir / str(name)
+    return path if path.exists() else None
+
+
+def build_requirements_path() -> list[str]:
+    """This environment's import path without its standard library.
+
+    Pure-Python build requirements (nanobind, pybind11) import on the target's
+    interpreter too; the target brings its own standard library.
+    """
+    paths = sysconfig.get_paths()
+    stdlib = {paths["stdlib"], paths["platstdlib"]}
+    return [
+        p
+        for p in sys.path
+        if p and p not in stdlib and not p.endswith(("lib-dynload", ".zip")) and os.path.isdir(p)
+    ]
+
+
+def target_python_launcher(build: CrossBuild, workdir: Path) -> Path | None:
+    """A launcher of the target's own CPython, or None (and why) when there is none."""
+    from crosswheel.target.runtime import find_runtime
+
+    try:
+        runtime = find_runtime(build.target, build.interpreter)
+    except CrosswheelError as exc:
+        info(
+            "CMake's Python_EXECUTABLE is the build machine's Python answering as the target "
+            f"({exc.message}): a build step that imports the built extension (nanobind's "
+            "stub generation) needs the target's interpreter"
+        )
+        return None
+    info(f"CMake's Python_EXECUTABLE: the target's CPython, {runtime.describe()}")
+    return runtime.write_launcher(workdir / TARGET_PYTHON, build_requirements_path())
+
+
+def emulator_script(workdir: Path, qemu: list[str], launcher: Path) -> Path:
+    """CMake's emulator: qemu-user for target programs, the target Python's launcher as it is.
+
+    FindPython's cross mode (CMake >= 4.1, policy CMP0190) runs ``Python_EXECUTABLE``
+    through ``CMAKE_CROSSCOMPILING_EMULATOR``; the launcher already runs the target's
+    CPython under qemu-user, and qemu-user cannot run a shell script.
+    """
+    return write_script(
+        workdir / "cmake-emulator",
+        "# crosswheel: run target programs under qemu-user; the target Python's launcher\n"
+        "# already does, so it runs as it is.\n"
+        f'if [ "$1" = {shlex.quote(str(launcher))} ]; then exec "$@"; fi\n'
+        f'exec {shlex.join(qemu)} "$@"\n',
+    )
+
+
+def _supports_toolchain_setting() -> bool:
+    """Whether the installed scikit-build-core has ``cmake.toolchain-file`` (1.x)."""
+    try:
+        from scikit_build_core.settings.skbuild_model import (  # type: ignore[import-not-found,unused-ignore]
+            CMakeSettings,
+        )
+    except ImportError:
+        return False
+    return any(f.name == "toolchain_file" for f in dataclasses.fields(CMakeSettings))
+
+
+class ScikitBuildCoreAdapter(Adapter):
+    """Passes a toolchain file as ``cmake.toolchain-file`` (or ``CMAKE_TOOLCHAIN_FILE``)."""
+
+    modules = ("scikit_build_core",)
+
+    def config_settings(self, build: CrossBuild, workdir: Path, settings: Settings) -> Settings:
+        settings = dict(settings)
+        user: str | list[str] | None = None
+        for key in ("cmake.toolchain-file", "cmake.define.CMAKE_TOOLCHAIN_FILE"):
+            user = settings.pop(key, None) or user
+        user = user or os.environ.get("CMAKE_TOOLCHAIN_FILE")
+        if isinstance(user, list):
+            user = user[-1] if user else None
+        path = workdir / TOOLCHAIN_FILE
+        user_file = str(Path(user).resolve()) if user else None
+        launcher = target_python_launcher(build, workdir)
+        fortran = fortran_command(build.toolchain, workdir)
+        qemu = emulator(build)
+        runner = None
+        if launcher is not None and qemu is not None:
+            runner = [str(emulator_script(workdir, qemu, launcher))]
+        text = toolchain_file(build, user_file, fortran, launcher, runner)
+        path.write_text(text, encoding="utf-8")
+        if _supports_toolchain_setting():
+            settings["cmake.toolchain-file"] = str(path)
+        else:
+            settings["cmake.define.CMAKE_TOOLCHAIN_FILE"] = str(path)
+        return settings
+
+    def environment(self, build: CrossBuild, workdir: Path) -> dict[str, str]:
+        # CMake reads CMAKE_TOOLCHAIN_FILE from the environment too: ours is in the settings.
+        return {"CMAKE_TOOLCHAIN_FILE": str(workdir / TOOLCHAIN_FILE)}

@@ -1,0 +1,89 @@
+"""The inner backend, run in a subprocess through pyproject-hooks.
+
+The subprocess gets the build environment's variables, so the shim is active in
+it and in everything it starts; crosswheel's own process stays the build
+machine's. Failures become one ``CrosswheelError`` that names the backend.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pyproject_hooks import (
+    BackendUnavailable,
+    BuildBackendHookCaller,
+    HookMissing,
+    UnsupportedOperation,
+)
+
+from crosswheel.build.shim import ENV_VAR
+from crosswheel.config import InnerBackend
+from crosswheel.errors import CrosswheelError
+
+
+class InnerBackendCaller:
+    """Calls one hook of the project's real backend with the cross environment."""
+
+    def __init__(
+        self,
+        source_dir: Path,
+        backend: InnerBackend,
+        extra_env: Mapping[str, str] | None = None,
+        python_executable: str | None = None,
+    ) -> None:
+        self.backend = backend
+        self.extra_env = dict(extra_env or {})
+        self._caller = BuildBackendHookCaller(
+            str(source_dir),
+            backend.name,
+            backend_path=list(backend.path) or None,
+            runner=self._run,
+            python_executable=python_executable or sys.executable,
+        )
+
+    def _run(
+        self,
+        cmd: Sequence[str],
+        cwd: str | None = None,
+        extra_environ: Mapping[str, str] | None = None,
+    ) -> None:
+        env = os.environ.copy()
+        env.pop(ENV_VAR, None)
+        env.update(extra_environ or {})
+        env.update(self.extra_env)
+        subprocess.check_call(cmd, cwd=cwd, env=env)
+
+    def call(self, hook: str, **kwargs: Any) -> Any:
+        """Run ``hook`` in the inner backend and return its result."""
+        method = getattr(self._caller, hook)
+        try:
+            return method(**kwargs)
+        except BackendUnavailable as exc:
+            detail = (getattr(exc, "message", "") or str(exc)).strip().splitlines()
+            raise CrosswheelError(
+                f"cannot import the inner backend {self.backend.name!r}"
+                + (f": {detail[-1]}" if detail else ""),
+                hint="add the package that provides it to [build-system] requires in "
+                "pyproject.toml, next to crosswheel",
+            ) from None
+        except HookMissing:
+            raise CrosswheelError(
+                f"the inner backend {self.backend.name!r} has no {hook} hook",
+                hint="editable installs need a backend that supports PEP 660"
+                if "editable" in hook
+                else None,
+            ) from None
+        except UnsupportedOperation as exc:
+            raise CrosswheelError(
+                f"the inner backend {self.backend.name!r} cannot do {hook}: {exc}"
+            ) from None
+        except subprocess.CalledProcessError as exc:
+            raise CrosswheelError(
+                f"the inner backend {self.backend.name!r} failed in {hook} "
+                f"(exit status {exc.returncode}); its output is above"
+            ) from None

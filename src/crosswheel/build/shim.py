@@ -1,0 +1,326 @@
+"""The target-environment shim, active in every Python process of a cross build.
+
+crosswheel's wheel installs ``crosswheel-shim.pth``, which calls ``activate()`` at
+start-up when ``CROSSWHEEL_SHIM`` names a spec file (written by
+``crosswheel.build.environment``). Frontends' isolated environments process ``.pth``
+files, so the inner backend, ``setup.py`` and every Python a build tool starts
+from that environment see the target; the frontend never has the variable.
+
+Only what describes the *target* is faked (see the README's table): the running
+interpreter keeps its own prefixes, executable, import machinery and subprocess
+support, so it can still import the build machine's C extensions and start
+subprocesses. This module uses the standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+ENV_VAR = "CROSSWHEEL_SHIM"
+
+HOST_CONFIG_VARS = (
+    "prefix",
+    "exec_prefix",
+    "base",
+    "platbase",
+    "installed_base",
+    "installed_platbase",
+    "projectbase",
+    "srcdir",
+    "userbase",
+    "platlibdir",
+    "py_version",
+    "py_version_nodot_plat",
+    "TZPATH",
+    "BINDIR",
+    "SCRIPTDIR",
+)
+"""Config vars that describe the running environment's install layout: kept as they are."""
+
+_active: dict[str, Any] | None = None
+
+
+def active_spec() -> dict[str, Any] | None:
+    """The spec this process was shimmed with, or ``None``."""
+    return _active
+
+
+def activate() -> None:
+    """Make this process answer introspection as the target would."""
+    global _active
+    path = os.environ.get(ENV_VAR)
+    if not path or _active is not None:
+        return
+    try:
+        with open(path, encoding="utf-8") as f:
+            spec = json.load(f)
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(
+            f"crosswheel: warning: cannot read the cross-build spec {path}: {exc}; "
+            "this process sees the build machine, not the target\n"
+        )
+        return
+    _import_platform_dependent_modules()
+    _patch_sys(spec)
+    _patch_os(spec)
+    _patch_platform(spec)
+    _patch_sysconfig(spec)
+    _patch_importlib(spec)
+    _patch_family(spec)
+    _patch_target_packages(spec)
+    _active = spec
+
+
+def _import_platform_dependent_modules() -> None:
+    """Import modules that decide things from ``sys.platform`` at import time first.
+
+    ``subprocess`` and ``os`` pick their implementation when imported; they must
+    pick the build machine's, since they run here.
+    """
+    import platform  # noqa: F401
+    import shutil  # noqa: F401
+    import subprocess  # noqa: F401
+    import sysconfig
+    import tempfile  # noqa: F401
+
+    # sysconfig finds its data module by sys.implementation._multiarch: load the
+    # build machine's now, and keep finding it if a later Python re-initializes.
+    sysconfig.get_config_vars()
+    data_name = getattr(sysconfig, "_get_sysconfigdata_name", None)
+    if data_name is not None:
+        host_data_name = data_name()
+        sysconfig._get_sysconfigdata_name = lambda: host_data_name  # type: ignore[attr-defined]
+
+
+def _patch_sys(spec: dict[str, Any]) -> None:
+    sys.platform = spec["sys_platform"]
+    sys.abiflags = spec["abiflags"]
+    sys.byteorder = spec["byteorder"]
+    sys.implementation._multiarch = spec["multiarch"]  # type: ignore[attr-defined]
+    target_maxsize = 2 ** (int(spec["pointer_bits"]) - 1) - 1
+    if target_maxsize < sys.maxsize:
+        # A smaller bound is safe for this process; a larger one would overflow C calls.
+        sys.maxsize = target_maxsize
+
+
+def _patch_os(spec: dict[str, Any]) -> None:
+    host_uname = os.uname
+
+    def uname() -> os.uname_result:
+        real = host_uname()
+        return os.uname_result(
+            (spec["uname_sysname"], real.nodename, real.release, real.version, spec["machine"])
+        )
+
+    os.uname = uname
+
+
+def _patch_platform(spec: dict[str, Any]) -> None:
+    import platform
+
+    platform._uname_cache = None  # type: ignore[attr-defined]
+    bits = f"{spec['pointer_bits']}bit"
+    host_architecture = platform.architecture
+
+    def architecture(
+        executable: str = sys.executable, bits: str = bits, linkage: str = ""
+    ) -> tuple[str, str]:
+        if executable == sys.executable:
+            return bits, "ELF"
+        return host_architecture(executable, bits, linkage)
+
+    platform.architecture = architecture
+    libc = spec.get("libc")
+    if libc:
+        host_libc_ver = platform.libc_ver
+
+        def libc_ver(
+            executable: str | None = None, lib: str = "", version: str = "", chunksize: int = 16384
+        ) -> tuple[str, str]:
+            if executable in (None, sys.executable):
+                return libc[0], libc[1]
+            return host_libc_ver(executable, lib, version, chunksize)
+
+        platform.libc_ver = libc_ver
+
+
+def _patch_sysconfig(spec: dict[str, Any]) -> None:
+    import sysconfig
+
+    target_vars: dict[str, Any] = spec["config_vars"]
+    config = sysconfig.get_config_vars()
+
+    def apply(config_vars: dict[str, Any]) -> None:
+        # Keys the target's data lacks are derived at run time (py_version_short,
+        # base, userbase...): they describe this process and stay.
+        kept = {key: config_vars[key] for key in HOST_CONFIG_VARS if key in config_vars}
+        config_vars.update(target_vars)
+        config_vars.update(kept)
+        config_vars["abiflags"] = spec["abiflags"]
+
+    apply(config)
+    init = getattr(sysconfig, "_init_config_vars", None)
+    if init is not None:
+        # Python 3.13+ re-initializes when sys.prefix moves; re-apply after it does.
+        def _init_config_vars() -> None:
+            init()
+            real = getattr(sysconfig, "_CONFIG_VARS", None)
+            if isinstance(real, dict):
+                apply(real)
+
+        sysconfig._init_config_vars = _init_config_vars  # type: ignore[attr-defined]
+
+    platform_string = spec["platform"]
+    sysconfig.get_platform = lambda: platform_string
+    host_get_paths = sysconfig.get_paths
+    include_paths = {"include": spec["include"], "platinclude": spec["platinclude"]}
+
+    def get_paths(
+        scheme: str | None = None, vars: dict[str, Any] | None = None, expand: bool = True
+    ) -> dict[str, str]:
+        paths = (
+            host_get_paths(scheme, vars, expand)
+            if scheme
+            else host_get_paths(vars=vars, expand=expand)
+        )
+        if vars is None and expand:
+            paths.update(include_paths)
+        return paths
+
+    def get_path(
+        name: str,
+        scheme: str | None = None,
+        vars: dict[str, Any] | None = None,
+        expand: bool = True,
+    ) -> str:
+        return get_paths(scheme, vars, expand)[name]
+
+    sysconfig.get_paths = get_paths
+    sysconfig.get_path = get_path
+    config_h = spec["config_h"]
+    sysconfig.get_config_h_filename = lambda: config_h
+    makefile = spec.get("makefile")
+    if makefile:
+        sysconfig.get_makefile_filename = lambda: makefile
+
+
+def _patch_importlib(spec: dict[str, Any]) -> None:
+    # The path hooks captured their own copy of the suffixes at start-up, so this
+    # changes what build tools read, not what this process can import.
+    import importlib.machinery
+
+    importlib.machinery.EXTENSION_SUFFIXES[:] = spec["extension_suffixes"]
+
+
+def _patch_family(spec: dict[str, Any]) -> None:
+    """Facts only some families have: ``sys`` functions (an API level), ``platform.system()``."""
+    import platform
+
+    for name, value in (spec.get("sys_functions") or {}).items():
+        # What CPython on that family has, and what build scripts test to detect it.
+        setattr(sys, name, lambda value=int(value): value)
+    system = spec.get("platform_system")
+    if system and system != spec["uname_sysname"]:
+        platform.system = lambda: system
+
+
+def _patch_target_packages(spec: dict[str, Any]) -> None:
+    """C-API packages (numpy) answer with the target's headers, once a build script imports them.
+
+    The build environment's copy stays the one that is imported and runs: only its
+    answers about headers change (``get_include()``, ``numpy-config``).
+    """
+    packages = {entry["module"]: entry for entry in spec.get("target_packages") or ()}
+    if packages:
+        sys.meta_path.insert(0, _TargetPackageFinder(packages))
+
+
+class _TargetPackageFinder:
+    """Finds a package as the rest of ``sys.meta_path`` would, and patches it once loaded."""
+
+    def __init__(self, packages: dict[str, dict[str, Any]]) -> None:
+        self.packages = packages
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        top = name.partition(".")[0]
+        entry = self.packages.get(top)
+        if entry is None or name not in (top, f"{top}._configtool"):
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _PatchingLoader(spec.loader, entry)  # type: ignore[assignment]
+                return spec
+        return None
+
+    def invalidate_caches(self) -> None:
+        pass
+
+
+class _PatchingLoader:
+    """The real loader, plus the target's answers after the module has run."""
+
+    def __init__(self, loader: Any, entry: dict[str, Any]) -> None:
+        self._loader = loader
+        self._entry = entry
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        if module.__name__.endswith("._configtool"):
+            _patch_configtool(module, self._entry)
+        else:
+            _patch_get_include(module, self._entry)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+
+def _patch_get_include(package: Any, entry: dict[str, Any]) -> None:
+    """Every module-level binding of the package's ``get_include`` answers the target's."""
+    original = getattr(package, "get_include", None)
+    include = entry["include"]
+
+    def get_include() -> str:
+        """The target's C headers (crosswheel: this is a cross build)."""
+        return str(include)
+
+    if original is None:
+        return
+    prefix = package.__name__ + "."
+    for name, module in list(sys.modules.items()):
+        inside = name == package.__name__ or name.startswith(prefix)
+        if inside and getattr(module, "get_include", None) is original:
+            setattr(module, "get_include", get_include)  # noqa: B010
+
+
+def _patch_configtool(module: Any, entry: dict[str, Any]) -> None:
+    """``numpy-config``: ``--cflags``, ``--pkgconfigdir`` and ``--version`` of the target's copy."""
+    host_main = module.main
+    answers = {
+        "--version": entry["version"],
+        "--cflags": "-I" + entry["include"],
+        "--pkgconfigdir": entry.get("pkgconfigdir"),
+    }
+
+    def main() -> None:
+        args = sys.argv[1:]
+        if not args or not all(answers.get(arg) for arg in args):
+            host_main()
+            return
+        if "--version" in args:
+            print(answers["--version"])
+            return
+        for arg in ("--cflags", "--pkgconfigdir"):
+            if arg in args:
+                print(answers[arg])
+
+    module.main = main

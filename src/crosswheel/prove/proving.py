@@ -1,0 +1,282 @@
+"""Proving a wheel on its target: install it there, import every extension, run the tests.
+
+A cross-built wheel is only a promise until the target's own CPython has loaded
+it. The target environment is a folder of wheels resolved *for the target* (its
+platform tags, Python version and ABI, by the build machine's pip, which never
+falls back to build-machine wheels or sdists); the target's interpreter, run
+natively or under qemu-user, imports each extension module the wheel contains
+and then runs the test command with its ``python`` first on PATH, as
+cibuildwheel's test command does.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.tags import parse_tag
+
+from crosswheel.errors import CrosswheelError
+from crosswheel.report import info
+from crosswheel.scripts import write_script
+from crosswheel.target.interpreter import TargetInterpreter
+from crosswheel.target.names import Target
+from crosswheel.target.runtime import TargetRuntime
+from crosswheel.wheelfile import WheelName
+
+_LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+_IMPORT_ALL = """\
+import importlib, json, sys
+failures = {}
+for name in sys.argv[1:]:
+    print(name, file=sys.stderr, flush=True)
+    try:
+        importlib.import_module(name)
+    except BaseException as exc:
+        failures[name] = f"{type(exc).__name__}: {exc}"
+print(json.dumps(failures))
+"""
+"""Run by the target's interpreter: each module's import error, by name."""
+
+
+@dataclass(frozen=True)
+class TargetTest:
+    """What to run besides the imports, and where the target's wheels come from."""
+
+    command: str | None = None
+    """A shell command; ``{project}``, ``{package}`` and ``{wheel}`` are replaced."""
+    requires: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+
+
+def manylinux_platforms(arch: str, glibc: tuple[int, int]) -> list[str]:
+    """The platform tags a glibc ``glibc`` machine accepts, best first (PEP 600 and legacy)."""
+    tags = []
+    for minor in range(glibc[1], 4, -1):
+        tags.append(f"manylinux_{glibc[0]}_{minor}_{arch}")
+        legacy = _LEGACY_MANYLINUX.get(minor)
+        if legacy and (minor == 17 or arch in ("x86_64", "i686")):
+            tags.append(f"{legacy}_{arch}")
+    return [*tags, f"linux_{arch}"]
+
+
+def target_platforms(target: Target, glibc: tuple[int, int] | None) -> list[str]:
+    """The platform tags the target accepts: manylinux up to its glibc, else its own tag."""
+    if target.libc == "glibc" and glibc is not None:
+        return manylinux_platforms(target.arch.machine, glibc)
+    return [target.wheel_platform]
+
+
+def _glibc_of(runtime: TargetRuntime) -> tuple[int, int] | None:
+    """The target's glibc version, from its own interpreter."""
+    result = runtime.run(["-c", "import platform; print(platform.libc_ver()[1])"], timeout=120)
+    match = re.match(r"(\d+)\.(\d+)", result.stdout.strip())
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def extension_modules(wheel: Path, suffixes: Sequence[str]) -> list[str]:
+    """Dotted names of the extension modules in ``wheel`` (``.data/platlib`` included).
+
+    A member with a bare ``.so`` suffix is a module only if it defines ``PyInit_<name>``
+    (a bundled library does not).
+    """
+    names = []
+    with zipfile.ZipFile(wheel) as archive:
+        for member in archive.namelist():
+            path = re.sub(r"^[^/]+\.data/(platlib|purelib)/", "", member)
+            top = path.split("/", 1)[0]
+            if top.endswith((".dist-info", ".data")):
+                continue
+            suffix = next((s for s in suffixes if path.endswith(s)), None)
+            if suffix is None:
+                continue
+            dotted = path[: -len(suffix)].replace("/", ".")
+            last = dotted.rsplit(".", 1)[-1]
+            if suffix == suffixes[-1] and f"PyInit_{last}\0".encode() not in archive.read(member):
+                continue
+            names.append(dotted)
+    return sorted(names)
+
+
+def _abi_tags(interpreter: TargetInterpreter) -> list[str]:
+    major, minor = interpreter.version
+    return [f"cp{major}{minor}{interpreter.abiflags}", "abi3", "none"]
+
+
+def check_wheel_fits(wheel: Path, target: Target, platforms: Sequence[str]) -> None:
+    """Refuse, by name, a wheel built for another platform than the one being tested."""
+    tags = parse_tag(WheelName.parse(wheel.name).tags)
+    wanted = {*platforms, "any"}
+    if not any(tag.platform in wanted for tag in tags):
+        found = ", ".join(sorted({t.platform for t in tags}))
+        raise CrosswheelError(
+            f"{wheel.name} is for {found}, not {target.triplet}",
+            hint="name the wheel's own target with --target",
+        )
+
+
+def install_for_target(
+    wheel: Path,
+    site: Path,
+    interpreter: TargetInterpreter,
+    platforms: Sequence[str],
+    test: TargetTest,
+) -> None:
+    """``wheel``, its dependencies and the test requirements, as target wheels, into ``site``."""
+    command = [
+        sys.executable, "-m", "pip", "install", "--target", str(site), "--only-binary=:all:",
+        "--implementation", "cp", "--python-version", interpreter.version_string,
+        "--no-compile", "--disable-pip-version-check", "--no-warn-script-location",
+    ]  # fmt: skip
+    for abi in _abi_tags(interpreter):
+        command += ["--abi", abi]
+    for platform in platforms:
+        command += ["--platform", platform]
+    for links in test.find_links:
+        command += ["--find-links", links]
+    command += [str(wheel), *test.requires]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR:")]
+        detail = errors[0] if errors else (result.stderr.strip().splitlines() or ["pip failed"])[-1]
+        raise CrosswheelError(
+            f"cannot install {wheel.name} with its dependencies for the target: {detail}",
+            hint="a dependency needs a wheel for the target: build it with crosswheel build "
+            "REQUIREMENT --target T and pass its folder with --find-links",
+        )
+
+
+def import_extensions(
+    runtime: TargetRuntime, site: Path, modules: Sequence[str], wheel: Path
+) -> None:
+    """Import each module on the target; fail naming each one and the loader's message."""
+    if not modules:
+        return
+    with tempfile.TemporaryDirectory(prefix="crosswheel-cwd-") as empty:
+        result = runtime.run(["-c", _IMPORT_ALL, *modules], pythonpath=[site], cwd=Path(empty))
+    where = runtime.target.triplet
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        trace = result.stderr.strip().splitlines()
+        last = next((m for m in reversed(trace) if m in modules), "the interpreter")
+        raise CrosswheelError(
+            f"importing {last} from {wheel.name} crashed the interpreter on {where} "
+            f"(exit status {result.returncode}): {trace[-1] if trace else ''}"
+        )
+    failures: dict[str, str] = json.loads(lines[-1])
+    if failures:
+        said = "; ".join(f"{name}: {why}" for name, why in failures.items())
+        hint = None
+        if "undefined symbol" in said:
+            hint = "link the library that defines the symbol, or stop using it"
+        elif "cannot open shared object file" in said:
+            hint = "bundle the missing library in the wheel, or install it on the target"
+        raise CrosswheelError(
+            f"{', '.join(failures)} from {wheel.name} cannot be imported on {where}: {said}",
+            hint=hint,
+        )
+
+
+def _console_scripts(site: Path) -> dict[str, str]:
+    scripts: dict[str, str] = {}
+    for entry_points in sorted(site.glob("*.dist-info/entry_points.txt")):
+        parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+        parser.optionxform = str  # type: ignore[assignment,method-assign]
+        parser.read(entry_points, encoding="utf-8")
+        if parser.has_section("console_scripts"):
+            scripts.update(parser.items("console_scripts"))
+    return scripts
+
+
+def write_bin(runtime: TargetRuntime, bin_dir: Path, site: Path) -> None:
+    """``python``, ``python3``, ``python3.X`` and the console scripts, all on the target."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    python = bin_dir / "python"
+    runtime.write_launcher(python, [site])
+    for alias in ("python3", f"python{runtime.python.name[len('python') :]}"):
+        (bin_dir / alias).symlink_to("python")
+    for name, spec in _console_scripts(site).items():
+        module, _, attrs = spec.partition(":")
+        code = (
+            f"import importlib, sys\nf = importlib.import_module({module.strip()!r})\n"
+            f"for a in {attrs.split('[')[0].strip()!r}.split('.'):\n    f = getattr(f, a)\n"
+            f"sys.argv[0] = {name!r}\nsys.exit(f())\n"
+        )
+        write_script(
+            bin_dir / name, f'exec {shlex.quote(str(python))} -c {shlex.quote(code)} "$@"\n'
+        )
+
+
+def expand_placeholders(command: str, wheel: Path, project: Path | None) -> str:
+    """``command`` with cibuildwheel's placeholders replaced."""
+    if project is None and ("{project}" in command or "{package}" in command):
+        raise CrosswheelError(
+            "the test command uses {project}, but no source folder is known here",
+            hint="write the folder's path, or test from crosswheel build --test-command",
+        )
+    for key, value in (("{project}", project), ("{package}", project), ("{wheel}", wheel)):
+        if value is not None:
+            command = command.replace(key, str(value))
+    return command
+
+
+def run_test_command(
+    runtime: TargetRuntime, env_dir: Path, site: Path, command: str, wheel: Path
+) -> None:
+    bin_dir = env_dir / "bin"
+    write_bin(runtime, bin_dir, site)
+    env = runtime.environment()
+    env.pop("PYTHONHOME", None)
+    env.pop("PYTHONNOUSERSITE", None)
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', os.defpath)}"
+    work = env_dir / "cwd"  # not the source tree: the installed wheel is what is tested
+    work.mkdir()
+    info(f"running the test command on {runtime.target.triplet}: {command}")
+    status = subprocess.run(["/bin/sh", "-c", command], cwd=work, env=env, check=False)
+    if status.returncode != 0:
+        raise CrosswheelError(
+            f"the test command failed for {wheel.name} on {runtime.target.triplet} "
+            f"(exit status {status.returncode})",
+            hint=f"its output is above; the wheel is {wheel}",
+        )
+
+
+def prove_wheel(
+    wheel: Path,
+    runtime: TargetRuntime,
+    interpreter: TargetInterpreter,
+    test: TargetTest,
+    project: Path | None = None,
+) -> float:
+    """Install, import and test ``wheel`` on its target; return the seconds it took."""
+    started = time.monotonic()
+    if not wheel.is_file() or not wheel.name.endswith(".whl"):
+        raise CrosswheelError(f"{wheel} is not a wheel file")
+    command = expand_placeholders(test.command, wheel, project) if test.command else None
+    target = runtime.target
+    platforms = target_platforms(target, _glibc_of(runtime))
+    check_wheel_fits(wheel, target, platforms)
+    with tempfile.TemporaryDirectory(prefix="crosswheel-test-") as scratch:
+        env_dir = Path(scratch)
+        site = env_dir / "site"
+        info(f"installing {wheel.name} for {target.triplet} into a target environment")
+        install_for_target(wheel, site, interpreter, platforms, test)
+        modules = extension_modules(wheel, interpreter.extension_suffixes)
+        info(f"importing {len(modules)} extension module(s) with {runtime.describe()}")
+        import_extensions(runtime, site, modules, wheel)
+        if command:
+            run_test_command(runtime, env_dir, site, command, wheel)
+    seconds = time.monotonic() - started
+    info(f"proved {wheel.name} on {target.triplet} in {seconds:.1f} s")
+    return seconds

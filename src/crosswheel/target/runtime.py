@@ -1,0 +1,345 @@
+"""A runnable target CPython: the target's own interpreter, started on this machine.
+
+Proving a wheel (``crosswheel test``) and build steps that import what they just
+built (nanobind's stub generation) need the target's interpreter, not a shimmed
+build Python. It comes from ``target-python`` when that prefix or sysroot holds a
+``bin/python3.X``; otherwise, on Debian/Ubuntu, Debian's CPython for the target
+architecture is fetched once into the user's cache (``apt-get download`` and
+``dpkg -x``, no root). It runs natively when this machine can (the same
+architecture, or i686 on x86_64 through the sysroot's own loader) and under
+qemu-user otherwise (no binfmt_misc needed: the qemu binary is named).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from elftools.common.exceptions import ELFError
+from elftools.elf.elffile import ELFFile
+
+from crosswheel.errors import CrosswheelError
+from crosswheel.report import info
+from crosswheel.scripts import write_script
+from crosswheel.target.interpreter import TargetInterpreter
+from crosswheel.target.names import Target
+
+QEMU_USER = {
+    "x86_64": "qemu-x86_64",
+    "aarch64": "qemu-aarch64",
+    "armv7l": "qemu-arm",
+    "i686": "qemu-i386",
+    "ppc64le": "qemu-ppc64le",
+    "riscv64": "qemu-riscv64",
+    "s390x": "qemu-s390x",
+    "loongarch64": "qemu-loongarch64",
+}
+"""qemu-user's binary for each ``Arch.machine`` (Debian package ``qemu-user``)."""
+
+NATIVE_ALSO = {"x86_64": ("i686",), "aarch64": ()}
+"""Target machines a build machine runs without emulation, besides its own."""
+
+DEBIAN_PACKAGES = ("python{v}-minimal", "libpython{v}-minimal", "libpython{v}-stdlib", "libc6")
+"""What Debian's interpreter cannot start without."""
+DEBIAN_LIBRARIES = (
+    "libgcc-s1",
+    "libstdc++6",
+    "zlib1g",
+    "libexpat1",
+    "libffi8",
+    "libssl3",
+    "libcrypt1",
+    "libbz2-1.0",
+    "liblzma5",
+    "libmpdec3",
+    "libuuid1",
+    "libsqlite3-0",
+)
+"""Libraries stdlib modules and C++ extensions load; fetched when the release has them."""
+COMPLETE = ".complete"
+"""Marks a fetched root as whole (it is unpacked elsewhere and renamed into place)."""
+
+_DROPPED_ENV = (
+    "PYTHONHOME",
+    "PYTHONPATH",
+    "PYTHONSTARTUP",
+    "PYTHONUSERBASE",
+    "PYTHONEXECUTABLE",
+    "VIRTUAL_ENV",
+    "CROSSWHEEL_SHIM",
+    "_PYTHON_HOST_PLATFORM",
+    "_PYTHON_SYSCONFIGDATA_NAME",
+    "_PYTHON_SYSCONFIGDATA_PATH",
+    "_PYTHON_PROJECT_BASE",
+    "QEMU_LD_PREFIX",
+)
+"""The build machine's Python settings, which would mislead the target's interpreter."""
+
+
+@dataclass(frozen=True)
+class TargetRuntime:
+    """The target's CPython and how to start it here."""
+
+    target: Target
+    python: Path
+    """The interpreter's executable, a binary for the target."""
+    home: Path | None
+    """Its ``PYTHONHOME`` (the prefix holding ``lib/python3.X``); None for this machine's own."""
+    runner: tuple[str, ...]
+    """What starts it: qemu-user and its options, the sysroot's loader, or nothing."""
+
+    @property
+    def emulated(self) -> bool:
+        return bool(self.runner) and Path(self.runner[0]).name.startswith("qemu-")
+
+    def command(self, *args: str) -> list[str]:
+        return [*self.runner, str(self.python), *args]
+
+    def environment(
+        self, pythonpath: Sequence[Path] = (), base: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
+        """``base`` (default: ours) without the build Python's settings, plus the target's."""
+        env = {k: v for k, v in (os.environ if base is None else base).items()}
+        for name in _DROPPED_ENV:
+            env.pop(name, None)
+        if self.home is not None:
+            env["PYTHONHOME"] = str(self.home)
+        if pythonpath:
+            env["PYTHONPATH"] = os.pathsep.join(str(p) for p in pythonpath)
+        env["PYTHONNOUSERSITE"] = "1"  # the user's site-packages hold build-machine code
+        return env
+
+    def run(
+        self,
+        args: Sequence[str],
+        pythonpath: Sequence[Path] = (),
+        cwd: Path | None = None,
+        timeout: float | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the interpreter with ``args`` and capture its output."""
+        return subprocess.run(
+            self.command(*args),
+            env=self.environment(pythonpath),
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def write_launcher(self, path: Path, pythonpath: Sequence[Path | str] = ()) -> Path:
+        """A shell script that runs the target's interpreter with ``pythonpath``.
+
+        Build tools and test commands start "python" as a program; this one is
+        the target's, whatever emulator or loader it needs.
+        """
+        settings = [f"PYTHONPATH={shlex.quote(os.pathsep.join(str(p) for p in pythonpath))}"]
+        if self.home is not None:
+            settings.append(f"PYTHONHOME={shlex.quote(str(self.home))}")
+        unset = " ".join(n for n in _DROPPED_ENV if n not in ("PYTHONHOME", "PYTHONPATH"))
+        command = " ".join(shlex.quote(word) for word in self.command())
+        return write_script(
+            path,
+            f"# crosswheel: the target's CPython ({self.describe()}).\n"
+            f"unset {unset}\n"
+            f'{" ".join(settings)} PYTHONNOUSERSITE=1 exec {command} "$@"\n',
+        )
+
+    def describe(self) -> str:
+        how = (
+            f"under {Path(self.runner[0]).name}"
+            if self.emulated
+            else "natively"
+            if not self.runner
+            else "natively through its loader"
+        )
+        return f"{self.python} {how}"
+
+
+def _elf_header(path: Path) -> tuple[str, int, str | None] | None:
+    """``(e_machine, bits, PT_INTERP)`` of an ELF executable, or None if it is none."""
+    try:
+        with path.open("rb") as f:
+            elf = ELFFile(f)
+            interp = None
+            for segment in elf.iter_segments():
+                if segment["p_type"] == "PT_INTERP":
+                    interp = str(segment.get_interp_name())  # type: ignore[attr-defined]
+            return str(elf["e_machine"]), int(elf.elfclass), interp
+    except (OSError, ELFError, ValueError, KeyError):
+        return None
+
+
+def _is_for(target: Target, path: Path) -> bool:
+    header = _elf_header(path)
+    return header is not None and header[:2] == (target.arch.elf_machine, target.arch.bits)
+
+
+def build_machine() -> str:
+    """This machine's architecture, as ``Arch.machine`` spells it."""
+    machine = platform.machine().lower()
+    return {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+
+
+def _loader_root(target: Target, root: Path | None, interp: str) -> Path | None:
+    """The folder whose ``interp`` (``/lib/ld-linux-aarch64.so.1``) is the target's loader."""
+    for candidate in (root, Path("/usr") / target.triplet):
+        if candidate is not None and (candidate / interp.lstrip("/")).exists():
+            return candidate
+    return None
+
+
+def _runner(target: Target, python: Path, root: Path | None) -> tuple[str, ...]:
+    """How to start ``python`` here: directly, through the sysroot's loader, or under qemu."""
+    header = _elf_header(python)
+    interp = header[2] if header else None
+    machine = build_machine()
+    if target.arch.machine == machine or target.arch.machine in NATIVE_ALSO.get(machine, ()):
+        if root is None or interp is None:
+            return ()
+        loader = root / interp.lstrip("/")
+        if not loader.exists():
+            return ()
+        dirs = (f"lib/{target.multiarch}", f"usr/lib/{target.multiarch}", "lib", "usr/lib")
+        library_path = ":".join(str(root / d) for d in dirs if (root / d).is_dir())
+        return (str(loader), "--library-path", library_path)
+    name = QEMU_USER.get(target.arch.machine)
+    qemu = shutil.which(name) if name else None
+    if qemu is None:
+        raise CrosswheelError(
+            f"running {target.triplet} programs here needs {name or 'an emulator'}",
+            hint="install qemu-user (apt-get install qemu-user)",
+        )
+    library_root = _loader_root(target, root, interp) if interp else root
+    if interp and library_root is None:
+        raise CrosswheelError(
+            f"no loader {interp} for {target.triplet} in {root or 'the target root'} or "
+            f"/usr/{target.triplet}",
+            hint="give target-python a sysroot that holds the target's libc, or install the "
+            f"cross libc (apt-get install libc6-{target.arch.debian_arch}-cross)",
+        )
+    return (qemu, "-L", str(library_root)) if library_root is not None else (qemu,)
+
+
+def runtime_in(target: Target, folder: Path, version: str) -> TargetRuntime | None:
+    """The target's ``python3.X`` in a prefix (``bin/``) or a sysroot (``usr/bin/``), if any."""
+    for home in (folder, folder / "usr", folder / "usr" / "local"):
+        python = home / "bin" / f"python{version}"
+        if python.is_file() and _is_for(target, python):
+            root = folder if home != folder else None  # a sysroot; a prefix has no libc
+            return TargetRuntime(target, python, home, _runner(target, python, root))
+    return None
+
+
+def user_cache() -> Path:
+    """``$XDG_CACHE_HOME/crosswheel`` (default ``~/.cache/crosswheel``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "crosswheel"
+
+
+def _relink_absolute(root: Path) -> None:
+    """Re-point absolute symlinks (ppc64el's ``/lib64/ld64.so.2``) into ``root``, relatively.
+
+    Relative links keep working when the folder is renamed into place.
+    """
+    for path in root.rglob("*"):
+        if path.is_symlink():
+            dest = os.readlink(path)
+            if dest.startswith("/"):
+                path.unlink()
+                path.symlink_to(os.path.relpath(root / dest.lstrip("/"), path.parent))
+
+
+def _apt_download(packages: Sequence[str], folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["apt-get", "download", *packages],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def fetch_debian_python(
+    debian_arch: str, version: str, root: Path, extra_packages: Sequence[str] = ()
+) -> Path:
+    """Debian's CPython ``version`` for ``debian_arch``, unpacked into ``root`` (once).
+
+    ``extra_packages`` (headers, ``libc6-dev``) make the same folder a sysroot to
+    build against.
+    """
+    if (root / COMPLETE).exists():
+        return root
+    if shutil.which("apt-get") is None or shutil.which("dpkg") is None:
+        raise CrosswheelError(
+            f"no Python {version} for {debian_arch} to run here, and no apt-get/dpkg to fetch "
+            "Debian's",
+            hint="pass -C target-python=DIR: a prefix or sysroot of the target that holds "
+            f"bin/python{version} or usr/bin/python{version}",
+        )
+    info(f"fetching Debian's CPython {version} for {debian_arch} into {root} (once)")
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".fetch-", dir=root.parent) as scratch:
+        debs = Path(scratch) / "debs"
+        debs.mkdir()
+        required = [p.format(v=version) + f":{debian_arch}" for p in DEBIAN_PACKAGES]
+        result = _apt_download([*required, *(f"{p}:{debian_arch}" for p in extra_packages)], debs)
+        if result.returncode != 0:
+            raise CrosswheelError(
+                f"apt-get download of Debian's python{version} for {debian_arch} failed: "
+                f"{result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ''}",
+                hint=f"add the architecture (dpkg --add-architecture {debian_arch} && apt-get "
+                "update), or pass -C target-python=DIR with the target's bin/python"
+                f"{version}",
+            )
+        for library in DEBIAN_LIBRARIES:  # names differ between releases: take what exists
+            _apt_download([f"{library}:{debian_arch}"], debs)
+        unpacked = Path(scratch) / "root"
+        for deb in sorted(debs.glob("*.deb")):
+            subprocess.run(["dpkg", "-x", str(deb), str(unpacked)], check=True)
+        _relink_absolute(unpacked)
+        (unpacked / COMPLETE).touch()
+        shutil.rmtree(root, ignore_errors=True)
+        os.replace(unpacked, root)
+    return root
+
+
+def find_runtime(
+    target: Target, interpreter: TargetInterpreter, fetch: bool = True
+) -> TargetRuntime:
+    """The target's interpreter as a program: from ``target-python``, or fetched (Debian).
+
+    Raises ``CrosswheelError`` saying what to provide when there is none.
+    """
+    if target.family != "linux" or target.libc != "glibc":
+        raise CrosswheelError(
+            f"crosswheel cannot run {target.triplet} programs on this machine",
+            hint="test the wheel on a machine of the target's platform",
+        )
+    version = interpreter.version_string
+    folders = []
+    if interpreter.sysroot is not None:
+        folders.append(interpreter.sysroot)
+    bindir = interpreter.config_vars.get("BINDIR")
+    if bindir:
+        folders.append(Path(str(bindir)).parent)
+    for folder in folders:
+        found = runtime_in(target, folder, version)
+        if found is not None:
+            return found
+    looked = ", ".join(str(f) for f in folders) or "nowhere"
+    if not fetch:
+        raise CrosswheelError(f"no python{version} for {target.triplet} in {looked}")
+    deb = target.arch.debian_arch
+    root = fetch_debian_python(deb, version, user_cache() / "pythons" / f"{deb}-python{version}")
+    found = runtime_in(target, root, version)
+    if found is None:
+        raise CrosswheelError(f"Debian's python{version} for {deb} in {root} is not runnable")
+    return found

@@ -1,0 +1,277 @@
+"""The cross toolchain: compilers and binutils that produce the target's binaries.
+
+Found from the ``toolchain`` prefix setting or the target's GNU triplet on PATH;
+``toolchain=zig`` (or ``zig:<zig target>``) uses ``zig cc`` from the ``ziglang``
+package, which builds for musl and for a pinned old glibc. Android looks for the
+NDK's clang, the other families for their SDK's compiler, and say exactly what
+is missing. ``CC``/``CXX``/``AR``... set by the user win. Every compiler is asked what it
+builds for (``-dumpmachine``) so that a wrong one fails here, with a message,
+instead of producing a wheel the verifier would refuse.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from crosswheel.errors import CrosswheelError, MissingTool
+from crosswheel.scripts import write_script
+from crosswheel.target.android import ndk_clang
+from crosswheel.target.arches import arch_by_name
+from crosswheel.target.fortran import (
+    STAND_IN,
+    USED_NOTE,
+    MissingFortran,
+    find_fortran,
+    no_family_fortran,
+    users_fortran,
+    zig_has_no_fortran,
+)
+from crosswheel.target.names import Target
+
+ToolchainKind = Literal["gcc", "clang", "zig", "emscripten", "user"]
+"""GNU gcc (Debian's cross gcc or a prefix), an SDK's clang, ``zig cc``, ``emcc``, or ``CC``."""
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """The commands a build uses for the target (each may carry arguments)."""
+
+    cc: str
+    cxx: str
+    ar: str
+    strip: str
+    ranlib: str
+    machine: str
+    """What the C compiler says it builds for (``-dumpmachine``)."""
+    cxx_found: bool = True
+    requires: tuple[str, ...] = ()
+    """Python packages the build environment needs for these commands (``ziglang``)."""
+    kind: ToolchainKind = "gcc"
+    """What the compiler is, so that no stage has to guess it from the command string."""
+    fc: str | None = None
+    """The Fortran compiler, None when there is none (see ``fortran.py``)."""
+    fc_missing: MissingFortran | None = None
+    """Why ``fc`` is None: (message, hint), shown only if the build needs Fortran."""
+
+    @property
+    def cc_argv(self) -> list[str]:
+        return shlex.split(self.cc)
+
+    @property
+    def cxx_argv(self) -> list[str]:
+        return shlex.split(self.cxx)
+
+    def describe(self) -> str:
+        return f"{self.cc} (builds for {self.machine})"
+
+
+def debian_package(target: Target, tool: str = "gcc") -> str:
+    """The Debian/Ubuntu package that ships ``<triplet>-<tool>``."""
+    return f"{tool}-{target.triplet.replace('_', '-')}"
+
+
+def _which(command: str) -> str | None:
+    return shutil.which(command)
+
+
+def _dumpmachine(cc: str) -> str:
+    argv = [*shlex.split(cc), "-dumpmachine"]
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    except OSError as exc:
+        raise CrosswheelError(f"cannot run the C compiler {cc!r}: {exc}") from None
+    if out.returncode != 0:
+        raise CrosswheelError(
+            f"the C compiler {cc!r} failed to say what it builds for: "
+            f"{(out.stderr or out.stdout).strip()}"
+        )
+    return out.stdout.strip()
+
+
+def zig_target(target: Target) -> str:
+    """zig's name for ``target``: ``aarch64-linux-gnu.2.17`` pins glibc to a manylinux tag."""
+    if not target.facts.zig_target:
+        raise CrosswheelError(
+            f"zig cannot build for {target.triplet}",
+            hint=f"zig has no SDK for it; {target.form(target.facts.compiler_hint)}",
+        )
+    return target.form(target.facts.zig_target)
+
+
+def _zig_toolchain(target: Target, spec: str, installed: bool, env: Mapping[str, str]) -> Toolchain:
+    if installed and importlib.util.find_spec("ziglang") is None:
+        raise CrosswheelError(
+            "toolchain=zig needs the ziglang package in the build environment",
+            hint="frontends install it from get_requires_for_build_wheel; without build "
+            "isolation: pip install ziglang",
+        )
+    ztarget = spec.split(":", 1)[1] if ":" in spec else zig_target(target)
+    zig = f"{shlex.quote(sys.executable)} -m ziglang"
+    fc, fc_missing = users_fortran(target, env, zig_has_no_fortran(target))
+    return Toolchain(
+        cc=f"{zig} cc -target {ztarget}",
+        cxx=f"{zig} c++ -target {ztarget}",
+        ar=f"{zig} ar",
+        strip=f"{zig} objcopy --strip-all",
+        ranlib=f"{zig} ranlib",
+        machine=ztarget,
+        requires=("ziglang",),
+        kind="zig",
+        fc=fc,
+        fc_missing=fc_missing,
+    )
+
+
+def _family_compiler(target: Target, env: Mapping[str, str]) -> str:
+    """The C compiler a non-Linux family uses, found the way its SDK installs it."""
+    kind = target.facts.compiler
+    if kind == "ndk":
+        return ndk_clang(target, env)
+    if kind == "emcc" and _which("emcc"):
+        return "emcc"
+    if kind == "emcc" and env.get("EMSDK"):
+        emcc = Path(env["EMSDK"]) / "upstream" / "emscripten" / "emcc"
+        if emcc.is_file():
+            return str(emcc)
+    if kind == "wasi-sdk" and env.get("WASI_SDK_PATH"):
+        clang = Path(env["WASI_SDK_PATH"]) / "bin" / "clang"
+        if clang.is_file():
+            return f"{clang} --target=wasm32-wasi"
+    raise CrosswheelError(
+        f"no C compiler for {target.triplet} on this machine",
+        hint=target.form(target.facts.compiler_hint) + "; or set CC (and CXX) to a compiler for it",
+    )
+
+
+def _check_builds_for(target: Target, cc: str, machine: str) -> None:
+    cpu = machine.split("-", 1)[0]
+    arch = arch_by_name(cpu)
+    if arch is not None and arch != target.arch:
+        raise CrosswheelError(
+            f"the C compiler {cc!r} builds for {machine}, not for {target.triplet}",
+            hint="unset CC or set it to the target's cross compiler, or pass "
+            f"-C toolchain={target.triplet}-",
+        )
+
+
+def find_toolchain(
+    target: Target,
+    prefix: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    installed: bool = True,
+) -> Toolchain:
+    """Locate the cross compilers for ``target``; the user's ``CC`` and friends win.
+
+    ``installed=False`` accepts a toolchain whose Python packages are not installed
+    yet (``Toolchain.requires``): the frontend installs them from
+    ``get_requires_for_build_wheel``.
+    """
+    env = os.environ if environ is None else environ
+    if prefix is not None and (prefix == "zig" or prefix.startswith("zig:")):
+        return _zig_toolchain(target, prefix, installed, env)
+    if prefix is None and not env.get("CC") and target.facts.compiler == "zig":
+        return _zig_toolchain(target, "zig", installed, env)
+    if target.family != "linux" and prefix is None and not env.get("CC"):
+        cc = _family_compiler(target, env)
+        machine = _dumpmachine(cc)
+        _check_builds_for(target, cc, machine)
+        base = cc.rsplit("clang", 1)[0] if "clang" in cc else ""
+        cxx = env.get("CXX") or (cc.replace("clang", "clang++") if "clang" in cc else "em++")
+        fc, fc_missing = users_fortran(target, env, no_family_fortran(target))
+        ar = env.get("AR") or (f"{base}llvm-ar" if base else "emar")
+        return Toolchain(
+            cc=cc,
+            cxx=cxx,
+            ar=ar,
+            strip=env.get("STRIP") or f"{base}llvm-strip",
+            ranlib=env.get("RANLIB") or (f"{base}llvm-ranlib" if base else "emranlib"),
+            machine=machine,
+            kind="user" if env.get("CC") else "emscripten" if cc == "emcc" else "clang",
+            fc=fc,
+            fc_missing=fc_missing,
+        )
+    prefix = prefix if prefix is not None else f"{target.triplet}-"
+    if env.get("CC"):
+        cc = env["CC"]
+        if _which(shlex.split(cc)[0]) is None:
+            raise CrosswheelError(f"CC={cc!r} is not an executable on PATH")
+    else:
+        found = _which(f"{prefix}gcc") or _which(f"{prefix}cc")
+        if found is None:
+            hint = target.form(target.facts.compiler_hint)
+            raise MissingTool(
+                f"no C compiler for {target.triplet}: {prefix}gcc is not on PATH", hint=hint
+            )
+        cc = f"{prefix}gcc" if found.endswith("gcc") else f"{prefix}cc"
+    machine = _dumpmachine(cc)
+    _check_builds_for(target, cc, machine)
+
+    cxx_found = True
+    if env.get("CXX"):
+        cxx = env["CXX"]
+    else:
+        cxx = f"{prefix}g++"
+        cxx_found = _which(cxx) is not None
+    ar = env.get("AR") or (f"{prefix}ar" if _which(f"{prefix}ar") else f"{prefix}gcc-ar")
+    strip = env.get("STRIP") or f"{prefix}strip"
+    ranlib = env.get("RANLIB") or f"{prefix}ranlib"
+    fc, fc_missing = find_fortran(target, prefix, env)
+    return Toolchain(
+        cc=cc,
+        cxx=cxx,
+        ar=ar,
+        strip=strip,
+        ranlib=ranlib,
+        machine=machine,
+        cxx_found=cxx_found,
+        kind="user" if env.get("CC") else "gcc",
+        fc=fc,
+        fc_missing=fc_missing,
+    )
+
+
+# What the later stages ask of a toolchain's Fortran compiler.
+
+
+def fortran_command(toolchain: Toolchain, workdir: Path) -> str:
+    """The Fortran compiler the build is given: the real one, or the stand-in in ``workdir``."""
+    if toolchain.fc is not None:
+        return toolchain.fc
+    message, hint = toolchain.fc_missing or ("there is no Fortran compiler", "set FC")
+    stand_in = workdir / STAND_IN
+    if not stand_in.exists():
+        text = f"crosswheel: error: this build compiles Fortran, and {message}\n  hint: {hint}\n"
+        write_script(
+            stand_in,
+            "# crosswheel: no Fortran compiler for this target. Build tools run this only\n"
+            "# when the project uses Fortran; it says so and fails.\n"
+            f"cat >&2 <<'CROSSWHEEL_EOF'\n{text}CROSSWHEEL_EOF\n"
+            f": > {shlex.quote(str(workdir / USED_NOTE))}\n"
+            "exit 1\n",
+        )
+    return str(stand_in)
+
+
+def fortran_failure(toolchain: Toolchain, workdir: Path) -> CrosswheelError | None:
+    """The message for a failed build that asked the stand-in for a Fortran compiler."""
+    if toolchain.fc is not None or not (workdir / USED_NOTE).exists():
+        return None
+    message, hint = toolchain.fc_missing or ("there is no Fortran compiler", "set FC")
+    return CrosswheelError(f"this build compiles Fortran, and {message}", hint=hint)
+
+
+def describe_fortran(toolchain: Toolchain) -> str:
+    """For progress lines, ``targets`` and ``doctor``."""
+    if toolchain.fc is not None:
+        return toolchain.fc
+    message = toolchain.fc_missing[0] if toolchain.fc_missing else "no Fortran compiler"
+    return f"none ({message}); needed only by Fortran sources"

@@ -1,0 +1,383 @@
+"""The binaries stage: one pass over a built wheel, yielding what every later stage needs.
+
+The archive is opened once and its safety checks (``wheelfile.open_wheel``) run
+before anything trusts it. Each member is then inflated once: hashed against the
+wheel's ``RECORD`` (a wheel whose files do not match its own RECORD is refused, not
+given a fresh one) and, when it is a binary, described: format, machine, class,
+byte order, libc, needed libraries, symbol versions. The verifier, the tag
+decision, the fixer, ``inspect`` and repair all read these facts; none of them
+opens the wheel again. Members are streamed (binaries spooled to disk past a few
+MB), so memory stays bounded whatever the wheel's size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import os
+import struct
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from email.message import Message
+from pathlib import Path
+from typing import IO
+
+from elftools.common.exceptions import ELFError
+from elftools.elf.dynamic import DynamicSection
+from elftools.elf.elffile import ELFFile
+from elftools.elf.gnuversions import GNUVerNeedSection
+from elftools.elf.sections import SymbolTableSection
+from packaging.tags import Tag, parse_tag
+
+from crosswheel.errors import RefusedWheel
+from crosswheel.target.names import describe_elf
+from crosswheel.wheelfile import (
+    WheelName,
+    dist_info_dir,
+    encode_digest,
+    open_wheel,
+    read_wheel_metadata,
+)
+
+ELF_MAGIC = b"\x7fELF"
+OTHER_MAGICS = (
+    (b"\xcf\xfa\xed\xfe", "Mach-O 64-bit"),
+    (b"\xce\xfa\xed\xfe", "Mach-O 32-bit"),
+    (b"\xca\xfe\xba\xbe", "Mach-O universal"),
+    (b"\x00asm", "WebAssembly"),
+)
+PE_KIND = "a Windows PE binary"
+CHUNK = 1024 * 1024
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+"""Binaries larger than this are spooled to a temporary file while pyelftools reads them."""
+_SIGNATURES = ("RECORD.jws", "RECORD.p7s")
+
+
+@dataclass(frozen=True)
+class Binary:
+    """What one binary member is, and what it needs from the system it runs on."""
+
+    name: str
+    kind: str
+    """``elf``, ``Mach-O 64-bit``, ``WebAssembly``, ``a Windows PE binary``, or damage."""
+    bits: int = 0
+    byteorder: str = ""
+    machine: str = ""
+    """``e_machine`` as pyelftools names it (ELF only)."""
+    flags: int = 0
+    """ELF ``e_flags``; the CPU type of a Mach-O or PE file."""
+    needed: tuple[str, ...] = ()
+    soname: str | None = None
+    runpath: tuple[str, ...] = ()
+    """``DT_RUNPATH`` (or ``DT_RPATH``) entries."""
+    version_needs: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """library -> symbol versions needed from it (``GLIBC_2.17``)."""
+    undefined: frozenset[str] = frozenset()
+    load_alignments: tuple[int, ...] = ()
+    interpreter: str | None = None
+
+    @property
+    def is_elf(self) -> bool:
+        return self.kind == "elf"
+
+    @property
+    def basename(self) -> str:
+        return self.name.rsplit("/", 1)[-1]
+
+    @property
+    def libc(self) -> str | None:
+        """``glibc`` or ``musl`` when the binary links one (ELF only)."""
+        if any(lib == "libc.so" or lib.startswith("libc.musl-") for lib in self.needed):
+            return "musl"
+        if "libc.so.6" in self.needed or self.glibc_versions:
+            return "glibc"
+        return None
+
+    @property
+    def glibc_versions(self) -> tuple[str, ...]:
+        return tuple(
+            sorted({v for vs in self.version_needs.values() for v in vs if v.startswith("GLIBC_")})
+        )
+
+    def describe(self) -> str:
+        if not self.is_elf:
+            return self.kind
+        return describe_elf(self.bits, self.byteorder, self.machine)
+
+
+def is_binary_head(name: str, head: bytes) -> bool:
+    """Whether the first bytes of a member start a binary worth describing."""
+    if head.startswith(ELF_MAGIC) or any(head.startswith(m) for m, _ in OTHER_MAGICS):
+        return True
+    return head.startswith(b"MZ") and name.lower().endswith((".pyd", ".dll", ".exe"))
+
+
+def _elf(name: str, stream: IO[bytes]) -> Binary:
+    try:
+        elf = ELFFile(stream)
+        header = elf.header
+        machine = header["e_machine"]
+        needed: list[str] = []
+        runpath: list[str] = []
+        soname = None
+        versions: dict[str, set[str]] = {}
+        undefined: set[str] = set()
+        for section in elf.iter_sections():
+            if isinstance(section, DynamicSection):
+                for tag in section.iter_tags():
+                    kind = tag.entry.d_tag
+                    if kind == "DT_NEEDED":
+                        needed.append(str(tag.needed))  # type: ignore[attr-defined]
+                    elif kind == "DT_SONAME":
+                        soname = str(tag.soname)  # type: ignore[attr-defined]
+                    elif kind in ("DT_RUNPATH", "DT_RPATH"):
+                        value = str(getattr(tag, kind[3:].lower()))
+                        runpath.extend(p for p in value.split(":") if p)
+            elif isinstance(section, GNUVerNeedSection):
+                for verneed, auxes in section.iter_versions():
+                    versions.setdefault(str(verneed.name), set()).update(a.name for a in auxes)
+            elif isinstance(section, SymbolTableSection) and section.name == ".dynsym":
+                for symbol in section.iter_symbols():
+                    if symbol.name and symbol["st_shndx"] == "SHN_UNDEF":
+                        undefined.add(symbol.name)
+        aligns: list[int] = []
+        interpreter = None
+        for segment in elf.iter_segments():
+            if segment["p_type"] == "PT_LOAD":
+                aligns.append(int(segment["p_align"]))
+            elif segment["p_type"] == "PT_INTERP":
+                interpreter = str(segment.get_interp_name())  # type: ignore[attr-defined]
+        return Binary(
+            name=name,
+            kind="elf",
+            bits=elf.elfclass,
+            byteorder="little" if elf.little_endian else "big",
+            machine=machine if isinstance(machine, str) else f"machine {machine}",
+            flags=int(header["e_flags"]),
+            needed=tuple(needed),
+            soname=soname,
+            runpath=tuple(runpath),
+            version_needs={lib: frozenset(v) for lib, v in versions.items()},
+            undefined=frozenset(undefined),
+            load_alignments=tuple(aligns),
+            interpreter=interpreter,
+        )
+    except (ELFError, ValueError, KeyError, struct.error, AssertionError) as exc:
+        return Binary(name=name, kind=f"a damaged ELF file ({exc})")
+
+
+def describe_binary_stream(name: str, stream: IO[bytes]) -> Binary | None:
+    """Describe the binary in ``stream`` (seekable), or ``None`` when it is none."""
+    stream.seek(0)
+    head = stream.read(0x40)
+    if head.startswith(ELF_MAGIC):
+        stream.seek(0)
+        return _elf(name, stream)
+    for magic, kind in OTHER_MAGICS:
+        if head.startswith(magic):
+            thin = kind in ("Mach-O 64-bit", "Mach-O 32-bit") and len(head) >= 8
+            cpu = struct.unpack_from("<I", head, 4)[0] if thin else 0
+            return Binary(name=name, kind=kind, flags=cpu)
+    if head.startswith(b"MZ") and name.lower().endswith((".pyd", ".dll", ".exe")):
+        machine = 0
+        if len(head) >= 0x40:
+            offset = struct.unpack_from("<I", head, 0x3C)[0]
+            stream.seek(offset)
+            pe = stream.read(6)
+            if pe[:4] == b"PE\0\0" and len(pe) == 6:
+                machine = struct.unpack_from("<H", pe, 4)[0]
+        return Binary(name=name, kind=PE_KIND, flags=machine)
+    return None
+
+
+def describe_binary_bytes(name: str, data: bytes) -> Binary | None:
+    """Describe ``data`` when it is a binary (for files made outside a wheel, e.g. by repair)."""
+    return describe_binary_stream(name, io.BytesIO(data))
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file of the wheel, as read: its entry, its RECORD hash and size, what it is."""
+
+    info: zipfile.ZipInfo
+    hash: str
+    """``sha256=<urlsafe b64>``, computed from the content (and equal to RECORD's)."""
+    size: int
+    binary: Binary | None
+
+    @property
+    def name(self) -> str:
+        return self.info.filename
+
+
+@dataclass(frozen=True)
+class WheelContents:
+    """Everything known about a built wheel after one pass over it."""
+
+    path: Path
+    name: WheelName
+    dist_info: str
+    members: tuple[Member, ...]
+    """Files in archive order (folders and RECORD itself left out)."""
+    record_info: zipfile.ZipInfo
+    metadata: Message
+    """The parsed ``WHEEL`` file."""
+    tags: tuple[Tag, ...]
+
+    @property
+    def binaries(self) -> tuple[Binary, ...]:
+        return tuple(m.binary for m in self.members if m.binary is not None)
+
+    @property
+    def elf_binaries(self) -> tuple[Binary, ...]:
+        return tuple(b for b in self.binaries if b.is_elf)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.members)
+
+    @property
+    def record_name(self) -> str:
+        return f"{self.dist_info}/RECORD"
+
+
+def _parse_record(data: bytes, wheel: str) -> dict[str, tuple[str, str]]:
+    try:
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise RefusedWheel(f"the RECORD of {wheel} is unreadable: {exc}") from None
+    record: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        if not row:
+            continue
+        if len(row) != 3:
+            raise RefusedWheel(f"the RECORD of {wheel} has a malformed row: {row!r}")
+        path, digest, size = row
+        if path in record:
+            raise RefusedWheel(f"the RECORD of {wheel} lists {path!r} twice")
+        record[path] = (digest, size)
+    return record
+
+
+def _scan(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, algorithm: str
+) -> tuple[str, str, int, Binary | None]:
+    """Inflate one member once: its RECORD-style digest (sha256 and ``algorithm``) and facts."""
+    sha = hashlib.sha256()
+    other = hashlib.new(algorithm) if algorithm != "sha256" else None
+    size = 0
+    binary: Binary | None = None
+    with archive.open(info) as f, contextlib.ExitStack() as stack:
+        data = f.read(CHUNK)
+        spool: IO[bytes] | None = None
+        if is_binary_head(info.filename, data[:4]):
+            spool = stack.enter_context(tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY))
+        while data:
+            sha.update(data)
+            if other is not None:
+                other.update(data)
+            if spool is not None:
+                spool.write(data)
+            size += len(data)
+            data = f.read(CHUNK)
+        if spool is not None:
+            binary = describe_binary_stream(info.filename, spool)
+    own = encode_digest("sha256", sha.digest())
+    listed = encode_digest(algorithm, other.digest()) if other is not None else own
+    return own, listed, size, binary
+
+
+def _workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def read_wheel(path: Path) -> WheelContents:
+    """Open, check and describe ``path`` in one pass; refuse anything that is not a sound wheel.
+
+    Refused (``RefusedWheel``): a file that is no zip, hostile member names, links or
+    sizes (``open_wheel``), no single ``.dist-info``, no ``WHEEL`` or ``RECORD``, and a
+    RECORD that does not list every file with its true hash and size.
+    """
+    name = WheelName.parse(path.name)
+    with open_wheel(path) as archive:
+        dist_info = dist_info_dir(archive, name)
+        metadata = read_wheel_metadata(archive, dist_info)
+        record_name = f"{dist_info}/RECORD"
+        try:
+            record_info = archive.getinfo(record_name)
+        except KeyError:
+            raise RefusedWheel(
+                f"{path.name} has no {record_name}",
+                hint="a wheel must list its files with their hashes (PEP 376 RECORD); "
+                "rebuild it with its build backend",
+            ) from None
+        record = _parse_record(archive.read(record_info), path.name)
+        record.pop(record_name, None)  # RECORD lists itself, without a hash
+        files = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir() and info.filename != record_name
+        ]
+        algorithms = {_algorithm(record, info.filename, path.name) for info in files}
+        algorithm = algorithms.pop() if len(algorithms) == 1 else "sha256"
+        with ThreadPoolExecutor(_workers()) as pool:
+            scans = list(pool.map(lambda info: _scan(archive, info, algorithm), files))
+    members: list[Member] = []
+    problems: list[str] = []
+    for info, (own, listed, size, binary) in zip(files, scans):
+        entry = record.pop(info.filename, None)
+        signature = info.filename.startswith(f"{dist_info}/") and info.filename.endswith(
+            _SIGNATURES
+        )
+        if entry is None and not signature:
+            problems.append(f"{info.filename}: not listed in RECORD")
+        elif entry is not None and not signature:
+            digest, listed_size = entry
+            if digest.split("=", 1)[0] == algorithm and digest != listed:
+                problems.append(f"{info.filename}: content does not match its RECORD hash")
+            elif listed_size and listed_size != str(size):
+                problems.append(f"{info.filename}: {size} bytes, RECORD says {listed_size}")
+        members.append(Member(info, own, size, binary))
+    problems.extend(f"{missing}: listed in RECORD but not in the wheel" for missing in record)
+    if problems:
+        raise RefusedWheel(
+            f"{path.name} does not match its own RECORD (a damaged or altered wheel):\n  "
+            + "\n  ".join(problems[:20]),
+            hint="rebuild the wheel; crosswheel will not give a damaged wheel a fresh RECORD",
+        )
+    return WheelContents(
+        path=path,
+        name=name,
+        dist_info=dist_info,
+        members=tuple(members),
+        record_info=record_info,
+        metadata=metadata,
+        tags=tuple(_wheel_tags(metadata, name)),
+    )
+
+
+def _algorithm(record: Mapping[str, tuple[str, str]], member: str, wheel: str) -> str:
+    """The hash algorithm RECORD uses for ``member`` (sha256 when it is not listed)."""
+    entry = record.get(member)
+    if entry is None or not entry[0]:
+        if entry is not None and not member.endswith(_SIGNATURES):
+            raise RefusedWheel(f"the RECORD of {wheel} has no hash for {member!r}")
+        return "sha256"
+    algorithm = entry[0].split("=", 1)[0]
+    if algorithm not in hashlib.algorithms_guaranteed or algorithm in ("md5", "sha1"):
+        raise RefusedWheel(f"the RECORD of {wheel} uses the hash {algorithm!r} for {member!r}")
+    return algorithm
+
+
+def _wheel_tags(metadata: Message, name: WheelName) -> Iterator[Tag]:
+    seen: set[Tag] = set()
+    for value in metadata.get_all("Tag") or [name.tags]:
+        for tag in parse_tag(value.strip()):
+            if tag not in seen:
+                seen.add(tag)
+                yield tag

@@ -1,0 +1,310 @@
+"""Platform and ABI tags computed from what was built, not from what was asked for.
+
+Linux glibc wheels get the most compatible manylinux tag that every binary
+satisfies (PEP 600, with auditwheel's policies from ``linux_policy``), musl wheels
+a musllinux tag, Android wheels ``android_<api>_<abi>`` after the checks PEP 738
+and Google Play ask for. A wheel whose extensions are all ``.abi3`` gets
+``cp3Y-abi3``. Whatever the tag, a requested one (``platform-tag``, or a policy
+tag used as the target name) is checked against the binaries, never trusted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from packaging.tags import Tag
+
+from crosswheel.errors import CrosswheelError, RefusedWheel
+from crosswheel.target.names import Target
+from crosswheel.target.policies import Policy, manylinux_policies, musllinux_policies
+from crosswheel.wheel.binaries import Binary
+
+ANDROID_PAGE = 16384
+"""Google Play requires LOAD segments aligned to 16 KB (from November 2025)."""
+_LOADERS = re.compile(r"^(ld-linux.*|ld64\.so\.[12]|ld\.so\.1|ld-musl-.*)$")
+_MUSL_LIBC = re.compile(r"^(libc\.so|libc\.musl-[a-z0-9_]+\.so\.1)$")
+_GLIBC_LIBS = re.compile(r"^lib(c|m|dl|pthread|rt|util|resolv|anl|nsl)\.so\.\d+$")
+_LIBPYTHON = re.compile(r"^libpython3\.\d+t?\.so(\.[0-9.]+)?$")
+
+
+@dataclass(frozen=True)
+class TagDecision:
+    """The platform tag for a wheel, and why not a better one."""
+
+    platform: str
+    reasons: tuple[str, ...] = ()
+    """Why the most compatible tag of the family did not fit (empty when it did)."""
+
+
+def external_libraries(binaries: Iterable[Binary]) -> set[str]:
+    """Libraries the binaries need that the wheel does not ship itself (loaders left out)."""
+    binaries = list(binaries)
+    shipped = {Path(b.name).name for b in binaries} | {b.soname for b in binaries if b.soname}
+    return {
+        lib for b in binaries for lib in b.needed if lib not in shipped and not _LOADERS.match(lib)
+    }
+
+
+def provided_by_runtime(lib: str) -> bool:
+    """The dynamic loader, musl's libc, libpython: never bundled into a Linux wheel."""
+    return bool(_LOADERS.match(lib) or _MUSL_LIBC.match(lib) or _LIBPYTHON.match(lib))
+
+
+def policy_problems(policy: Policy, arch: str, binaries: list[Binary]) -> list[str]:
+    """Why ``binaries`` break ``policy`` on ``arch`` (empty: they satisfy it)."""
+    if arch not in policy.arches:
+        return [f"{policy.name} has no {arch}"]
+    problems: list[str] = []
+    allowed = policy.symbol_versions.get(arch, {})
+    too_new: dict[str, set[str]] = {}
+    for binary in binaries:
+        for versions in binary.version_needs.values():
+            for version in versions:
+                namespace, _, number = version.partition("_")
+                if namespace in allowed and number not in allowed[namespace]:
+                    too_new.setdefault(version, set()).add(Path(binary.name).name)
+    for version in sorted(too_new, key=version_key):
+        problems.append(f"{version} (needed by {', '.join(sorted(too_new[version]))})")
+    libraries = policy.libraries
+    if policy.name.startswith("musllinux"):
+        libraries = libraries | {lib for b in binaries for lib in b.needed if _MUSL_LIBC.match(lib)}
+    for lib in sorted(external_libraries(binaries) - libraries):
+        problems.append(f"links {lib}, which {policy.name} does not allow")
+    for binary in binaries:
+        for lib, symbols in policy.blacklist.items():
+            if lib in binary.needed:
+                used = sorted(binary.undefined & symbols)
+                if used:
+                    problems.append(f"{Path(binary.name).name} uses {', '.join(used)} from {lib}")
+    return problems
+
+
+def version_key(version: str) -> tuple[str, tuple[int, ...]]:
+    """Sort key of a symbol version (``GLIBC_2.17`` before ``GLIBC_2.28``)."""
+    namespace, _, number = version.partition("_")
+    return namespace, tuple(int(p) for p in re.findall(r"\d+", number))
+
+
+def _policy_tag(
+    policies: tuple[Policy, ...], fallback: str, arch: str, binaries: list[Binary]
+) -> TagDecision:
+    """The most compatible policy every binary satisfies, or ``fallback`` with the reasons."""
+    tried: Policy | None = None  # the next more compatible policy for this arch
+    for policy in policies:
+        if not policy_problems(policy, arch, binaries):
+            reasons = tuple(policy_problems(tried, arch, binaries)) if tried else ()
+            return TagDecision(policy.tag(arch), reasons)
+        if arch in policy.arches:
+            tried = policy
+    newest = [p for p in policies if arch in p.arches][-1:] or list(policies[-1:])
+    return TagDecision(fallback, tuple(policy_problems(newest[0], arch, binaries)))
+
+
+def linux_tag(target: Target, binaries: list[Binary]) -> TagDecision:
+    """manylinux/musllinux tag for a Linux target, or ``linux_<arch>`` with the reasons."""
+    arch = target.arch.machine
+    if target.libc == "musl":
+        return _policy_tag(musllinux_policies(), f"linux_{arch}", arch, binaries)
+    return _policy_tag(manylinux_policies(), f"linux_{arch}", arch, binaries)
+
+
+def _policy_by_tag(tag: str) -> tuple[Policy, str] | None:
+    for policy in (*manylinux_policies(), *musllinux_policies()):
+        for name in (policy.name, *policy.aliases):
+            if tag.startswith(name + "_"):
+                return policy, tag[len(name) + 1 :]
+    return None
+
+
+def check_requested_tag(tag: str, target: Target, binaries: list[Binary]) -> None:
+    """Refuse a requested platform tag that the target or the binaries contradict."""
+    if target.family == "linux":
+        found = _policy_by_tag(tag)
+        if found is None:
+            if tag != f"linux_{target.arch.machine}":
+                raise CrosswheelError(
+                    f"platform tag {tag!r} is not a tag for {target.triplet}",
+                    hint=f"use linux_{target.arch.machine}, a manylinux_2_X_"
+                    f"{target.arch.machine} or musllinux_1_X_{target.arch.machine} tag",
+                )
+            return
+        policy, arch = found
+        family_ok = policy.name.startswith("musllinux") == (target.libc == "musl")
+        if arch != target.arch.machine or not family_ok:
+            raise CrosswheelError(
+                f"platform tag {tag!r} does not match the target {target.triplet}",
+                hint="leave platform-tag unset to have crosswheel compute it",
+            )
+        problems = policy_problems(policy, arch, binaries)
+        if problems:
+            raise RefusedWheel(
+                f"the wheel's binaries do not satisfy {tag}:\n  " + "\n  ".join(problems),
+                hint="build against an older glibc (e.g. -C toolchain=zig with a "
+                f"{target.arch.machine}-linux-gnu.2.17 target), or drop platform-tag",
+            )
+        return
+    if target.family == "android":
+        match = re.fullmatch(r"android_(\d+)_([a-z0-9_]+)", tag)
+        if not match or match[2] != target.tag_arch:
+            raise CrosswheelError(
+                f"platform tag {tag!r} does not match the target {target.triplet}",
+                hint=f"Android tags look like android_{target.api_level}_{target.tag_arch}",
+            )
+        return
+    if tag != target.wheel_platform and not tag.endswith(target.tag_arch):
+        raise CrosswheelError(f"platform tag {tag!r} does not match the target {target.triplet}")
+
+
+def android_problems(target: Target, binaries: list[Binary]) -> tuple[list[str], list[str]]:
+    """(errors, page-size problems) of an Android wheel's binaries (PEP 738, Google Play)."""
+    errors: list[str] = []
+    pages: list[str] = []
+    for binary in binaries:
+        name = Path(binary.name).name
+        glibc = [lib for lib in binary.needed if _GLIBC_LIBS.match(lib)]
+        glibc += [v for vs in binary.version_needs.values() for v in vs if v.startswith("GLIBC")]
+        if glibc or (binary.interpreter and "ld-linux" in binary.interpreter):
+            errors.append(
+                f"{name} links glibc ({', '.join(sorted(set(glibc))) or binary.interpreter}); "
+                "Android has bionic: build with the NDK's clang"
+            )
+        if _is_extension(binary.name) and not any(_LIBPYTHON.match(n) for n in binary.needed):
+            errors.append(
+                f"{name} does not link libpython3.X.so; Android extension modules must "
+                "(PEP 738): link with -lpython3.X"
+            )
+        small = [a for a in binary.load_alignments if a < ANDROID_PAGE]
+        if small:
+            pages.append(
+                f"{name} has LOAD segments aligned to {min(small)} bytes, not 16 KB: "
+                "link with -Wl,-z,max-page-size=16384"
+            )
+    return errors, pages
+
+
+def _is_extension(name: str) -> bool:
+    """A Python extension module, as opposed to a helper library shipped beside it."""
+    base = Path(name).name
+    return base.endswith(".so") and not base.startswith("lib")
+
+
+def stable_abi_interpreter(
+    extension_names: Iterable[str], declared: Iterable[tuple[int, int]]
+) -> str | None:
+    """``cp3Y`` when every extension is ``.abi3``; ``None`` when any is version-specific."""
+    names = [n for n in extension_names if _is_extension(n) or n.endswith(".pyd")]
+    if not names or not all(re.search(r"\.abi3(-[^./]+)?\.so$", n) for n in names):
+        return None
+    versions = sorted(declared)
+    if not versions:
+        return None
+    major, minor = versions[0]
+    return f"cp{major}{minor}"
+
+
+_LIMITED_API = re.compile(
+    r"Py_LIMITED_API['\"]?\s*[=,]?\s*['\"]?0x0?3(?P<hex>[0-9a-fA-F]{2})[0-9a-fA-F]{4}"
+    r"|py_limited_api\s*=\s*['\"]?cp3(?P<cp>\d+)"
+)
+
+
+def declared_limited_api(source_dir: Path) -> list[tuple[int, int]]:
+    """Every ``Py_LIMITED_API`` / ``py_limited_api`` version the project's build files declare."""
+    found: set[tuple[int, int]] = set()
+    names = ("setup.py", "setup.cfg", "pyproject.toml", "meson.build", "CMakeLists.txt")
+    for name in names:
+        path = source_dir / name
+        if not path.is_file():
+            continue
+        for match in _LIMITED_API.finditer(path.read_text(encoding="utf-8", errors="replace")):
+            if match["hex"]:
+                found.add((3, int(match["hex"], 16)))
+            elif match["cp"]:
+                found.add((3, int(match["cp"])))
+    return sorted(found)
+
+
+PageSizeCheck = Literal["error", "warn"]
+
+
+@dataclass(frozen=True)
+class TagChoice:
+    """The tags a cross-built wheel gets, and what to tell the user about them."""
+
+    platform: str | None
+    """The platform tag; ``None`` keeps a pure wheel's tags."""
+    stable_abi: str | None = None
+    """``cp3Y`` when every extension uses the stable ABI."""
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def _android_check(
+    target: Target, binaries: list[Binary], page_size_check: PageSizeCheck
+) -> tuple[str, ...]:
+    """Refuse binaries Android cannot load; the 16 KB rule may be only a warning."""
+    errors, pages = android_problems(target, binaries)
+    if page_size_check == "error":
+        errors += pages
+    if errors:
+        raise RefusedWheel(
+            f"the wheel's binaries cannot load on Android ({target.triplet}):\n  "
+            + "\n  ".join(errors),
+            hint="build with the Android NDK's clang for API "
+            f"{target.api_level}; -C android-page-size-check=warn downgrades the 16 KB "
+            "alignment check to a warning",
+        )
+    return tuple(pages)
+
+
+def choose_tags(
+    target: Target,
+    binaries: Sequence[Binary],
+    names: Sequence[str],
+    inner_tags: Sequence[Tag],
+    *,
+    declared_limited_api: Sequence[tuple[int, int]] = (),
+    requested: str | None = None,
+    default_version: tuple[int, int],
+    page_size_check: PageSizeCheck = "error",
+) -> TagChoice:
+    """The wheel's tags as a pure function of what was built and what was asked for.
+
+    ``names`` are the wheel's file names (extension suffixes tell the stable ABI);
+    ``inner_tags`` the inner backend's tags (an abi3 tag there declares a limited
+    API); ``requested`` a platform tag the user asked for, checked, never trusted.
+    """
+    elf = [b for b in binaries if b.is_elf]
+    requested = requested or target.requested_tag
+    if binaries and requested:
+        check_requested_tag(requested, target, elf)
+    platform = requested
+    notes: list[str] = []
+    warnings: list[str] = []
+    if target.family == "linux" and elf:
+        decision = linux_tag(target, elf)
+        if platform is None:
+            platform = decision.platform
+        if decision.platform.startswith("linux_"):
+            family = "musllinux" if target.libc == "musl" else "manylinux"
+            warnings.append(
+                f"tagged {platform}: no {family} policy fits: " + "; ".join(decision.reasons)
+            )
+        else:
+            notes.append(f"platform tag {platform} (the binaries satisfy {decision.platform})")
+    elif target.family == "android" and elf:
+        warnings.extend(_android_check(target, elf, page_size_check))
+    if not binaries and platform is None:
+        return TagChoice(None)
+    declared = list(declared_limited_api)
+    for tag in inner_tags:
+        if tag.abi == "abi3" and tag.interpreter.startswith("cp3"):
+            declared.append((3, int(tag.interpreter[3:])))
+    stable = stable_abi_interpreter(names, declared or [default_version])
+    if stable:
+        notes.append(f"every extension uses the stable ABI: tagged {stable}-abi3")
+    return TagChoice(platform or target.wheel_platform, stable, tuple(notes), tuple(warnings))

@@ -1,0 +1,125 @@
+"""The verifier: every binary in a wheel must be one the target can load.
+
+It runs on the finished wheel, after the fixer, and refuses the wheel when any
+binary is of another format than the target's (ELF, Mach-O, PE, WebAssembly),
+when an ELF file's class, byte order or machine (and, for 32-bit ARM, float ABI)
+differs, when a Mach-O or PE file is for another CPU, when a Linux binary links
+the other libc (glibc vs musl), or when an extension module carries a suffix the
+target interpreter would not import.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from crosswheel.errors import RefusedWheel
+from crosswheel.target.names import Target, describe_binary, describe_elf
+from crosswheel.wheel.binaries import PE_KIND, Binary
+
+_FORMAT_OF_KIND = {
+    "Mach-O 64-bit": "macho",
+    "Mach-O 32-bit": "macho",
+    "Mach-O universal": "macho",
+    "WebAssembly": "wasm",
+    PE_KIND: "pe",
+}
+_MACHO_CPU = {0x01000007: "x86_64", 0x0100000C: "arm64", 7: "i386", 12: "arm"}
+_PE_MACHINE = {0x8664: "amd64", 0xAA64: "arm64", 0x014C: "win32", 0x01C4: "arm"}
+EF_ARM_ABI_FLOAT_HARD = 0x400
+EF_ARM_ABI_FLOAT_SOFT = 0x200
+_CPYTHON_EXTENSION = re.compile(r"\.cpython-[^./]+\.so$")
+
+
+def _foreign_problem(binary: Binary, target: Target) -> str | None:
+    """Mach-O, PE and WebAssembly binaries: the right format and CPU for the target."""
+    expected = describe_binary(target)
+    fmt = _FORMAT_OF_KIND.get(binary.kind, binary.kind)
+    if fmt != target.binary_format:
+        return f"{binary.describe()}, not {expected}"
+    universal = binary.kind == "Mach-O universal"  # universal2: delocate checks each slice
+    if fmt == "macho" and not universal and binary.flags != target.arch.macho_cputype:
+        cpu = _MACHO_CPU.get(binary.flags, hex(binary.flags))
+        return f"Mach-O for {cpu}, not {expected}"
+    if fmt == "pe" and binary.flags != target.arch.pe_machine:
+        cpu = _PE_MACHINE.get(binary.flags, hex(binary.flags))
+        return f"PE for {cpu}, not {expected}"
+    return None
+
+
+def binary_problem(binary: Binary, target: Target) -> str | None:
+    """Why ``binary`` cannot run on ``target`` (format, CPU, float ABI, libc), or ``None``."""
+    arch = target.arch
+    if target.binary_format != "elf":
+        return _foreign_problem(binary, target)
+    expected = describe_elf(arch.bits, arch.byteorder, arch.elf_machine)
+    if not binary.is_elf:
+        return f"{binary.describe()}, not {expected}"
+    if (binary.bits, binary.byteorder, binary.machine) != (
+        arch.bits,
+        arch.byteorder,
+        arch.elf_machine,
+    ):
+        return f"{binary.describe()}, not {expected}"
+    hard_float = target.multiarch.endswith("hf")
+    if (
+        arch.elf_machine == "EM_ARM"
+        and hard_float
+        and (binary.flags & EF_ARM_ABI_FLOAT_SOFT or not binary.flags & EF_ARM_ABI_FLOAT_HARD)
+    ):
+        return f"{binary.describe()} with the soft-float ABI, not hard-float ({target.triplet})"
+    return libc_problem(binary, target)
+
+
+def libc_problem(binary: Binary, target: Target) -> str | None:
+    """A Linux binary that links the other C library (glibc on musl or the reverse)."""
+    if target.family != "linux":
+        return None
+    libc = binary.libc
+    if target.libc == "musl" and libc == "glibc":
+        glibc = binary.glibc_versions or ("libc.so.6",)
+        return f"links glibc ({', '.join(glibc[:3])}), not musl ({target.triplet})"
+    if target.libc == "glibc" and libc == "musl":
+        musl = [n for n in binary.needed if n == "libc.so" or n.startswith("libc.musl-")]
+        return f"links musl ({musl[0]}), not glibc ({target.triplet})"
+    return None
+
+
+def extension_problem(name: str, extension_suffixes: tuple[str, ...]) -> str | None:
+    """Why an extension module's file name would not import on the target."""
+    tagged = tuple(s for s in extension_suffixes if s.startswith(".cpython-"))
+    if _CPYTHON_EXTENSION.search(name) and not name.endswith(tagged):
+        return f"named for another interpreter; the target imports {', '.join(extension_suffixes)}"
+    return None
+
+
+def verify_binaries(
+    wheel_name: str,
+    binaries: Iterable[tuple[str, Binary]],
+    target: Target,
+    extension_suffixes: tuple[str, ...] | None,
+) -> int:
+    """Refuse the wheel unless every binary matches ``target``; return how many there are.
+
+    ``binaries`` are (name in the wheel, facts) pairs. ``extension_suffixes`` are
+    the ones the target imports; ``None`` skips the file-name check (for a wheel
+    the fixer has yet to rename).
+    """
+    problems: list[str] = []
+    count = 0
+    for name, binary in binaries:
+        count += 1
+        problem = binary_problem(binary, target)
+        if problem is None and extension_suffixes is not None and name.endswith(".so"):
+            problem = extension_problem(name, extension_suffixes)
+        if problem:
+            problems.append(f"{name}: {problem}")
+    if problems:
+        listing = "\n  ".join(problems)
+        raise RefusedWheel(
+            f"refusing to ship {wheel_name}: {len(problems)} file(s) do not match "
+            f"{target.describe()}:\n  {listing}",
+            hint="the inner backend used a compiler or prebuilt binary for another platform; "
+            "check CC/CXX and the project's build scripts",
+        )
+    return count
