@@ -110,3 +110,15 @@ def aarch64_build() -> CrossBuild:
     )
     config = CrossConfig(inner=InnerBackend("mesonpy"), target="aarch64-linux-gnu")
     return resolve_cross_build(config)
+
+
+COMPILING_FIXTURES = ("compile_so", "build", "android_libpython")
+"""Fixtures that run a cross compiler (zig, gcc): the tests using them are end-to-end."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything that compiles or runs target code is ``e2e``; the fast tier stays fast."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if any(name in fixtures for name in COMPILING_FIXTURES):
+            item.add_marker(pytest.mark.e2e)

@@ -342,6 +342,7 @@ def test_maturin_settings_and_environment(aarch64_build: CrossBuild, tmp_path: P
             }
 
 
+@pytest.mark.e2e
 def test_zig_is_cargos_linker_as_a_whole_command(tmp_path: Path) -> None:
     """cargo runs one program: zig's compound command gets a script, not the Python binary."""
     require(importlib.util.find_spec("ziglang") is not None, "ziglang is not installed")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from crosswheel.config import DEFAULT_BACKEND, load_config, project_label, split_settings
-from crosswheel.errors import CrosswheelError
+from crosswheel.errors import ConfigError, CrosswheelError
 
 
 def write_pyproject(tmp_path: Path, text: str) -> Path:
@@ -92,3 +92,34 @@ def test_project_label_for_messages(tmp_path: Path) -> None:
     assert project_label(tmp_path) == "crossdemo 1.0.0"
     write_pyproject(tmp_path, '[project]\nname = "crossdemo"\ndynamic = ["version"]\n')
     assert project_label(tmp_path) == "crossdemo"
+
+
+def test_readme_configuration_table_is_the_schema() -> None:
+    from crosswheel.config import settings_table
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert settings_table() in readme
+
+
+def test_each_setting_has_its_variable_from_the_schema() -> None:
+    from crosswheel.config import SCHEMA
+
+    for item in SCHEMA:
+        ours, _ = split_settings({}, {item.variable: "x"})
+        if item.kind != "words":
+            assert ours == {item.name: "x"}
+
+
+def test_an_empty_target_is_an_error_not_a_native_build() -> None:
+    with pytest.raises(ConfigError, match="'target' is empty") as info:
+        split_settings({"target": " "}, {})
+    assert "crosswheel targets" in (info.value.hint or "")
+
+
+def test_a_near_miss_setting_is_named_and_still_passed_on(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ours, theirs = split_settings({"targt": "aarch64-linux-gnu", "builddir": "b"}, {})
+    assert theirs == {"targt": "aarch64-linux-gnu", "builddir": "b"} and ours == {}
+    err = capsys.readouterr().err
+    assert "did you mean 'target'" in err and "builddir" not in err
