@@ -40,6 +40,10 @@ def _fail_cleanly(func: Callable[[], T]) -> T:
         raise SystemExit(f"crosswheel: error: {exc}") from None
 
 
+DEFAULT_SOURCE_DATE_EPOCH = "1580601600"
+"""2020-02-02, hatchling's default: a wheel's timestamps when SOURCE_DATE_EPOCH is unset."""
+
+
 def _config(settings: ConfigSettings | None) -> CrossConfig:
     return load_config(Path.cwd(), settings)
 
@@ -53,6 +57,9 @@ def _caller(
     adapter = adapter_for(config.inner.name)
     env = cross_environment(build, workdir, source_dir=Path.cwd())
     env.update(adapter.environment(build, workdir))
+    if not os.environ.get("SOURCE_DATE_EPOCH"):
+        # Reproducible without asking, as hatchling is: a fixed default epoch.
+        env["SOURCE_DATE_EPOCH"] = DEFAULT_SOURCE_DATE_EPOCH
     settings = adapter.config_settings(build, workdir, dict(config.inner_settings))
     return InnerBackendCaller(Path.cwd(), config.inner, env), settings
 

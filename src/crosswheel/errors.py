@@ -10,10 +10,13 @@ class CrosswheelError(Exception):
     to the user as they are, without a traceback.
     """
 
+    default_hint = "crosswheel doctor --target TARGET shows what this machine has for a target"
+    """What the user sees when the raiser had nothing more specific: never no hint at all."""
+
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = hint or self.default_hint
 
     def __str__(self) -> str:
         if self.hint:
@@ -24,10 +27,19 @@ class CrosswheelError(Exception):
 class ConfigError(CrosswheelError):
     """A config setting or ``[tool.crosswheel]`` key that crosswheel cannot use."""
 
+    default_hint = "the README's Configuration section lists every setting and its values"
+
 
 class MissingTool(CrosswheelError):
     """A compiler, SDK, emulator or target interpreter that this machine does not have."""
 
+    default_hint = "crosswheel doctor --target TARGET says what is missing and how to get it"
+
 
 class RefusedWheel(CrosswheelError):
     """A wheel crosswheel will not ship or rewrite: damaged, unsafe, or not for the target."""
+
+    default_hint = (
+        "build the wheel again from its source; crosswheel neither ships nor rewrites a "
+        "damaged or foreign wheel"
+    )

@@ -13,10 +13,12 @@ import csv
 import hashlib
 import io
 import os
+import re
 import stat
 import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import Message
@@ -24,6 +26,7 @@ from email.parser import HeaderParser
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Union
 
+from packaging.tags import parse_tag
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from crosswheel.errors import RefusedWheel
@@ -84,7 +87,7 @@ def open_wheel(path: Path) -> zipfile.ZipFile:
     """Open a wheel after checking every member name, type and the total size."""
     try:
         archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
+    except (OSError, zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, RuntimeError, zlib.error, UnicodeDecodeError) as exc:  # fmt: skip
         raise RefusedWheel(f"{path} is not a readable wheel: {exc}") from None
     seen: set[str] = set()
     total = 0
@@ -119,11 +122,56 @@ def dist_info_dir(archive: zipfile.ZipFile, name: WheelName) -> str:
 
 def read_wheel_metadata(archive: zipfile.ZipFile, dist_info: str) -> Message:
     """The ``WHEEL`` file, parsed as the email-style headers it is."""
+    name = f"{dist_info}/WHEEL"
     try:
-        text = archive.read(f"{dist_info}/WHEEL").decode("utf-8")
+        text = read_member(archive, name).decode("utf-8")
     except KeyError:
-        raise RefusedWheel(f"the wheel has no {dist_info}/WHEEL file") from None
-    return HeaderParser().parsestr(text)
+        raise RefusedWheel(f"the wheel has no {name} file", hint=_REBUILD) from None
+    except UnicodeDecodeError:
+        raise RefusedWheel(f"{name} is not UTF-8 text", hint=_REBUILD) from None
+    metadata = HeaderParser().parsestr(text)
+    check_wheel_metadata(metadata, name)
+    return metadata
+
+
+_REBUILD = "rebuild the wheel with its build backend; crosswheel never rewrites a broken one"
+
+
+def check_wheel_metadata(metadata: Message, name: str) -> None:
+    """Refuse a ``WHEEL`` file that pip or pypa/installer would refuse (PEP 427)."""
+    version = (metadata.get("Wheel-Version") or "").strip()
+    if not re.fullmatch(r"1\.\d+", version):
+        raise RefusedWheel(
+            f"{name} says Wheel-Version {version or '(none)'!r}; only 1.x wheels install",
+            hint=_REBUILD,
+        )
+    if (metadata.get("Root-Is-Purelib") or "").strip().lower() not in ("true", "false"):
+        raise RefusedWheel(f"{name} has no Root-Is-Purelib: true|false line", hint=_REBUILD)
+    tags = metadata.get_all("Tag") or []
+    if not tags:
+        raise RefusedWheel(f"{name} has no Tag line", hint=_REBUILD)
+    for value in tags:
+        try:
+            parsed = parse_tag(value.strip())
+        except ValueError:
+            parsed = frozenset()
+        if len(parsed) != 1 or "." in value:
+            raise RefusedWheel(f"{name} has a malformed Tag line {value.strip()!r}", hint=_REBUILD)
+
+
+def read_member(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo) -> bytes:
+    """A member's bytes; any damage (CRC, zlib, method, encryption) refuses the wheel by name."""
+    try:
+        return archive.read(name)
+    except KeyError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError,
+            OSError, ValueError) as exc:  # fmt: skip
+        member = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        raise RefusedWheel(
+            f"member {member} cannot be read: {exc}",
+            hint="the archive is damaged; download or build it again",
+        ) from None
 
 
 def encode_digest(algorithm: str, digest: bytes) -> str:
@@ -219,6 +267,10 @@ def write_atomically(path: Path, members: Iterable[tuple[zipfile.ZipInfo, Conten
                     _write_raw(archive, info, content)
                 else:
                     archive.writestr(info, content)
+        # mkstemp makes 0600; a wheel is a file like any other (0644 less the umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp.chmod(0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -17,9 +17,11 @@ import csv
 import hashlib
 import io
 import os
+import re
 import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -41,6 +43,7 @@ from crosswheel.wheelfile import (
     dist_info_dir,
     encode_digest,
     open_wheel,
+    read_member,
     read_wheel_metadata,
 )
 
@@ -80,6 +83,8 @@ class Binary:
     undefined: frozenset[str] = frozenset()
     load_alignments: tuple[int, ...] = ()
     interpreter: str | None = None
+    unloadable: str | None = None
+    """Why no loader would load it as a shared library (ET_EXEC, no dynamic section...)."""
 
     @property
     def is_elf(self) -> bool:
@@ -110,11 +115,42 @@ class Binary:
         return describe_elf(self.bits, self.byteorder, self.machine)
 
 
+EXTENSION_NAME = re.compile(r"\.(so|pyd)$|\.so\.\d")
+"""A file named like an extension module or shared library: it must be one."""
+NOT_A_BINARY = "not a shared library (no ELF, PE, Mach-O or WebAssembly header)"
+
+
 def is_binary_head(name: str, head: bytes) -> bool:
-    """Whether the first bytes of a member start a binary worth describing."""
+    """Whether the first bytes of a member start a binary worth describing.
+
+    A member named like an extension module is always described: one that is no
+    binary at all (text, broken magic) must be refused, not counted as no binary.
+    """
     if head.startswith(ELF_MAGIC) or any(head.startswith(m) for m, _ in OTHER_MAGICS):
         return True
+    if EXTENSION_NAME.search(name.lower()):
+        return True
     return head.startswith(b"MZ") and name.lower().endswith((".pyd", ".dll", ".exe"))
+
+
+_LINUX_OSABI = ("ELFOSABI_SYSV", "ELFOSABI_LINUX")
+
+
+def _unloadable(elf: ELFFile, has_dynamic: bool) -> str | None:
+    """Why a loader would refuse ``elf`` as a shared library, or None."""
+    header = elf.header
+    ident = header["e_ident"]
+    if header["e_type"] != "ET_DYN":
+        return f"ELF type {header['e_type']}, not a shared object (ET_DYN)"
+    if ident["EI_OSABI"] not in _LINUX_OSABI:
+        return f"ELF OS ABI {ident['EI_OSABI']}, which Linux does not load"
+    if ident["EI_VERSION"] != "EV_CURRENT":
+        return f"ELF version {ident['EI_VERSION']}, not 1"
+    if header["e_phnum"] == 0:
+        return "ELF file without program headers"
+    if not has_dynamic:
+        return "ELF file without a dynamic section"
+    return None
 
 
 def _elf(name: str, stream: IO[bytes]) -> Binary:
@@ -147,7 +183,10 @@ def _elf(name: str, stream: IO[bytes]) -> Binary:
                         undefined.add(symbol.name)
         aligns: list[int] = []
         interpreter = None
+        has_dynamic = False
         for segment in elf.iter_segments():
+            if segment["p_type"] == "PT_DYNAMIC":
+                has_dynamic = True
             if segment["p_type"] == "PT_LOAD":
                 aligns.append(int(segment["p_align"]))
             elif segment["p_type"] == "PT_INTERP":
@@ -166,6 +205,7 @@ def _elf(name: str, stream: IO[bytes]) -> Binary:
             undefined=frozenset(undefined),
             load_alignments=tuple(aligns),
             interpreter=interpreter,
+            unloadable=_unloadable(elf, has_dynamic),
         )
     except (ELFError, ValueError, KeyError, struct.error, AssertionError) as exc:
         return Binary(name=name, kind=f"a damaged ELF file ({exc})")
@@ -192,6 +232,8 @@ def describe_binary_stream(name: str, stream: IO[bytes]) -> Binary | None:
             if pe[:4] == b"PE\0\0" and len(pe) == 6:
                 machine = struct.unpack_from("<H", pe, 4)[0]
         return Binary(name=name, kind=PE_KIND, flags=machine)
+    if EXTENSION_NAME.search(name.lower()):
+        return Binary(name=name, kind=NOT_A_BINARY)
     return None
 
 
@@ -268,6 +310,19 @@ def _scan(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, algorithm: str
 ) -> tuple[str, str, int, Binary | None]:
     """Inflate one member once: its RECORD-style digest (sha256 and ``algorithm``) and facts."""
+    try:
+        return _scan_member(archive, info, algorithm)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError,
+            OSError) as exc:  # fmt: skip
+        raise RefusedWheel(
+            f"member {info.filename} cannot be read: {exc}",
+            hint="the archive is damaged; download or build it again",
+        ) from None
+
+
+def _scan_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, algorithm: str
+) -> tuple[str, str, int, Binary | None]:
     sha = hashlib.sha256()
     other = hashlib.new(algorithm) if algorithm != "sha256" else None
     size = 0
@@ -316,7 +371,7 @@ def read_wheel(path: Path) -> WheelContents:
                 hint="a wheel must list its files with their hashes (PEP 376 RECORD); "
                 "rebuild it with its build backend",
             ) from None
-        record = _parse_record(archive.read(record_info), path.name)
+        record = _parse_record(read_member(archive, record_info), path.name)
         record.pop(record_name, None)  # RECORD lists itself, without a hash
         files = [
             info

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from crosswheel.errors import RefusedWheel
 from crosswheel.target.names import Target, describe_binary, describe_elf
-from crosswheel.wheel.binaries import PE_KIND, Binary
+from crosswheel.wheel.binaries import EXTENSION_NAME, PE_KIND, Binary
 
 _FORMAT_OF_KIND = {
     "Mach-O 64-bit": "macho",
@@ -55,6 +55,8 @@ def binary_problem(binary: Binary, target: Target) -> str | None:
     expected = describe_elf(arch.bits, arch.byteorder, arch.elf_machine)
     if not binary.is_elf:
         return f"{binary.describe()}, not {expected}"
+    if binary.unloadable and EXTENSION_NAME.search(binary.name.lower()):
+        return binary.unloadable  # an executable may be ET_EXEC; a shared library may not
     if (binary.bits, binary.byteorder, binary.machine) != (
         arch.bits,
         arch.byteorder,
