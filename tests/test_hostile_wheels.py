@@ -17,7 +17,7 @@ from crosswheel.errors import CrosswheelError
 from crosswheel.target.names import resolve_target
 from crosswheel.wheel.finish import finish_wheel
 from crosswheel.wheelfile import record_hash
-from helpers import crosswheel, make_wheel
+from helpers import arm64_interpreter, crosswheel, make_wheel
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SO = (FIXTURES / "_demo.cpython-311-aarch64-linux-gnu.so").read_bytes()
@@ -54,13 +54,7 @@ def _elf_with(offset: int, value: bytes) -> bytes:
 
 
 def _fix(wheel: Path, out: Path) -> Path:
-    return finish_wheel(wheel, resolve_target("aarch64-linux-gnu"), _interpreter(), out)
-
-
-def _interpreter():  # type: ignore[no-untyped-def]
-    from helpers import arm64_interpreter
-
-    return arm64_interpreter()
+    return finish_wheel(wheel, resolve_target("aarch64-linux-gnu"), arm64_interpreter(), out)
 
 
 @pytest.mark.parametrize(

@@ -83,11 +83,23 @@ def _check_member_name(name: str) -> None:
         raise RefusedWheel(f"unsafe member name in wheel: {name!r}")
 
 
+ZIP_READ_ERRORS = (
+    OSError,
+    EOFError,
+    ValueError,  # UnicodeDecodeError included
+    RuntimeError,  # an encrypted member
+    NotImplementedError,  # an unknown compression method or zip version
+    zipfile.BadZipFile,  # a bad CRC, a bad magic number
+    zlib.error,
+)
+"""What reading a damaged archive raises, in zipfile's words: each is a refused input."""
+
+
 def open_wheel(path: Path) -> zipfile.ZipFile:
     """Open a wheel after checking every member name, type and the total size."""
     try:
         archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, RuntimeError, zlib.error, UnicodeDecodeError) as exc:  # fmt: skip
+    except ZIP_READ_ERRORS as exc:
         raise RefusedWheel(f"{path} is not a readable wheel: {exc}") from None
     seen: set[str] = set()
     total = 0
@@ -165,8 +177,7 @@ def read_member(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo) -> bytes:
         return archive.read(name)
     except KeyError:
         raise
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError,
-            OSError, ValueError) as exc:  # fmt: skip
+    except ZIP_READ_ERRORS as exc:
         member = name.filename if isinstance(name, zipfile.ZipInfo) else name
         raise RefusedWheel(
             f"member {member} cannot be read: {exc}",

@@ -21,7 +21,6 @@ import re
 import struct
 import tempfile
 import zipfile
-import zlib
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from packaging.tags import Tag, parse_tag
 from crosswheel.errors import RefusedWheel
 from crosswheel.target.names import describe_elf
 from crosswheel.wheelfile import (
+    ZIP_READ_ERRORS,
     WheelName,
     dist_info_dir,
     encode_digest,
@@ -312,8 +312,7 @@ def _scan(
     """Inflate one member once: its RECORD-style digest (sha256 and ``algorithm``) and facts."""
     try:
         return _scan_member(archive, info, algorithm)
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError,
-            OSError) as exc:  # fmt: skip
+    except ZIP_READ_ERRORS as exc:
         raise RefusedWheel(
             f"member {info.filename} cannot be read: {exc}",
             hint="the archive is damaged; download or build it again",
