@@ -122,3 +122,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = getattr(item, "fixturenames", ())
         if any(name in fixtures for name in COMPILING_FIXTURES):
             item.add_marker(pytest.mark.e2e)
+
+
+PYTHON_313 = (
+    shutil.which("python3.13") or "/root/.pyenv/versions/3.13.0/bin/python3.13",
+    "/root/.pyenv/versions/3.13.0/bin/python3",
+)
+"""A build Python of the major.minor the Pyodide and Windows CPythons here have (3.13)."""
+
+
+@pytest.fixture(scope="session")
+def python313(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3.13 venv with pypa/build and crosswheel (editable), the build Python for 3.13 targets.
+
+    Frontends started from it build in isolated environments that get crosswheel from
+    the ``wheelhouse`` (``frontend_env``) and the rest from the index.
+    """
+    base = next((p for p in PYTHON_313 if p and Path(p).is_file()), None)
+    require(base is not None, "no CPython 3.13 here (pyenv install 3.13)")
+    assert base is not None
+    venv = tmp_path_factory.mktemp("py313") / "venv"
+    subprocess.run([base, "-m", "venv", str(venv)], check=True, capture_output=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "build",
+         "-e", str(ROOT)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return python

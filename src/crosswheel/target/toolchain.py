@@ -11,6 +11,7 @@ instead of producing a wheel the verifier would refuse.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 import shlex
@@ -72,6 +73,29 @@ class Toolchain:
 
     def describe(self) -> str:
         return f"{self.cc} (builds for {self.machine})"
+
+    def as_programs(self, workdir: Path) -> Toolchain:
+        """This toolchain with every command that is not a program of its own made one.
+
+        zig's commands are ``python -m ziglang cc -target ...``: tools that take a
+        program and flags (CMake's ``CMAKE_C_COMPILER``, cargo's linker) get a script
+        in ``workdir`` that runs the whole command. Others are returned as they are.
+        """
+        if self.kind != "zig":
+            return self
+
+        def program(name: str, command: str) -> str:
+            script = workdir / f"crosswheel-{name}"
+            return str(write_script(script, f'# crosswheel: {name}\nexec {command} "$@"\n'))
+
+        return dataclasses.replace(
+            self,
+            cc=program("cc", self.cc),
+            cxx=program("c++", self.cxx),
+            ar=program("ar", self.ar),
+            strip=program("strip", self.strip),
+            ranlib=program("ranlib", self.ranlib),
+        )
 
 
 def debian_package(target: Target, tool: str = "gcc") -> str:

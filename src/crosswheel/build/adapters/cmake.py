@@ -245,7 +245,9 @@ class ScikitBuildCoreAdapter(Adapter):
         runner = None
         if launcher is not None and qemu is not None:
             runner = [str(emulator_script(workdir, qemu, launcher))]
-        text = toolchain_file(build, user_file, fortran, launcher, runner)
+        # CMake takes a compiler program and flags: zig's compound command becomes a script.
+        programs = dataclasses.replace(build, toolchain=build.toolchain.as_programs(workdir))
+        text = toolchain_file(programs, user_file, fortran, launcher, runner)
         path.write_text(text, encoding="utf-8")
         if _supports_toolchain_setting():
             settings["cmake.toolchain-file"] = str(path)

@@ -111,18 +111,19 @@ def cargo_environment(build: CrossBuild, workdir: Path) -> dict[str, str]:
     triple = rust_triple(build.target)
     name = cargo_env_name(triple)
     underscored = triple.replace("-", "_")
-    cc = build.toolchain.cc
-    argv = build.toolchain.cc_argv
-    # cargo runs its linker as one program: a compound compiler (zig's
-    # ``python -m ziglang cc -target ...``) gets a script that runs it whole.
+    # cargo runs its linker as one program: zig's ``python -m ziglang cc -target ...``
+    # becomes a script that runs it whole; a compiler with flags (``gcc -m32``) too.
+    tool = build.toolchain.as_programs(workdir)
+    cc = tool.cc
+    argv = tool.cc_argv
     linker = argv[0] if len(argv) == 1 else str(command_script(workdir, "cargo-linker", argv))
     env = {
         "CARGO_BUILD_TARGET": triple,
         f"CARGO_TARGET_{name}_LINKER": linker,
         # The cc crate: the target's compilers by triple; build scripts keep the host's.
         f"CC_{underscored}": cc,
-        f"CXX_{underscored}": build.toolchain.cxx,
-        f"AR_{underscored}": build.toolchain.ar,
+        f"CXX_{underscored}": tool.cxx,
+        f"AR_{underscored}": tool.ar,
         "HOST_CC": os.environ.get("HOST_CC", "cc"),
         "HOST_CXX": os.environ.get("HOST_CXX", "c++"),
         "PYO3_CROSS_LIB_DIR": str(pyo3_cross_lib_dir(build, workdir)),
