@@ -92,6 +92,10 @@ def test_each_family_has_one_row_of_facts() -> None:
         # every template of the row fills in for every target of the family
         assert target.triplet and target.platform and target.wheel_platform
         assert target.ext_suffix((3, 13)).endswith((".so", ".pyd"))
+        # hints and tool names fill in too: a missing name is a KeyError, not a message
+        for template in (target.facts.compiler_hint, target.facts.rust_triple):
+            assert "{" not in target.form(template)
+        assert "{" not in target.form(target.facts.interpreter_hint, v="3.13")
 
 
 def test_family_words_stay_in_few_modules() -> None:

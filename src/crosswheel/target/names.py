@@ -85,7 +85,9 @@ class Target:
             if tag.startswith("manylinux_")
             else "",
         }
-        names["debian_triplet"] = self.facts.triplet.format(**names).replace("_", "-")
+        names["triplet"] = self.facts.triplet.format(**names)
+        names["debian_triplet"] = names["triplet"].replace("_", "-")
+        names["tag_arch"] = self.facts.tag_arch.format(**names)
         return {**names, **extra}
 
     def _pyodide_abi(self) -> pyodide.PyodideABI:

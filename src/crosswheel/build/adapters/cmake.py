@@ -105,6 +105,11 @@ def toolchain_file(
         lines += _compiler_lines("CXX", tool.cxx)
     if fortran:
         lines += _compiler_lines("Fortran", fortran)
+    # Debian's pyconfig.h dispatcher includes <MULTIARCH/pythonX.Y/pyconfig.h>: compilers
+    # other than Debian's cross gcc (zig, clang) need its folder named, as setuptools gets.
+    for folder in interp.extra_include_dirs:
+        for lang in ("C", "CXX"):
+            lines.append(f'string(APPEND CMAKE_{lang}_FLAGS_INIT " -idirafter {folder}")')
     lines += [
         f'set(CMAKE_AR {_quote(_tool(tool.ar))} CACHE FILEPATH "")',
         f'set(CMAKE_RANLIB {_quote(_tool(tool.ranlib))} CACHE FILEPATH "")',
