@@ -111,3 +111,25 @@ def test_hook_errors_exit_without_traceback(
     err = capfd.readouterr().err
     assert "crosswheel: error: unknown target 'sparc-linux-gnu'" in err
     assert "Traceback" not in err
+
+
+def test_requirement_and_metadata_hooks_write_no_cross_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only ``build_wheel`` adapts: no CMake toolchain file, no fetched target CPython before."""
+    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    from crosswheel import backend
+    from crosswheel.config import CrossConfig, InnerBackend
+    from crosswheel.target.resolve import resolve_cross_build
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    config = CrossConfig(inner=InnerBackend("scikit_build_core.build"), target="aarch64-linux-gnu")
+    build = resolve_cross_build(config)
+    light, heavy = tmp_path / "light", tmp_path / "heavy"
+    light.mkdir()
+    heavy.mkdir()
+    _, settings = backend._caller(config, build, light, adapt=False)
+    assert settings == {} and [p.name for p in light.iterdir()] == ["crosswheel-target.json"]
+    _, settings = backend._caller(config, build, heavy)
+    assert "crosswheel-toolchain.cmake" in {p.name for p in heavy.iterdir()}
+    assert settings  # the toolchain file is handed to scikit-build-core

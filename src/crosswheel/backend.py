@@ -49,13 +49,20 @@ def _config(settings: ConfigSettings | None) -> CrossConfig:
 
 
 def _caller(
-    config: CrossConfig, build: CrossBuild | None, workdir: Path
+    config: CrossConfig, build: CrossBuild | None, workdir: Path, adapt: bool = True
 ) -> tuple[InnerBackendCaller, dict[str, str | list[str]]]:
-    """The inner backend's caller and config settings, adapted to the cross build."""
+    """The inner backend's caller and config settings, adapted to the cross build.
+
+    ``adapt=False`` (requirements, metadata): the shim only. The adapters' cross
+    files may fetch the target's CPython or run rustc: side effects a hook that
+    builds nothing must not have.
+    """
     if build is None:
         return InnerBackendCaller(Path.cwd(), config.inner), dict(config.inner_settings)
-    adapter = adapter_for(config.inner.name)
     env = cross_environment(build, workdir, source_dir=Path.cwd())
+    if not adapt:
+        return InnerBackendCaller(Path.cwd(), config.inner, env), dict(config.inner_settings)
+    adapter = adapter_for(config.inner.name)
     env.update(adapter.environment(build, workdir))
     if not os.environ.get("SOURCE_DATE_EPOCH"):
         # Reproducible without asking, as hatchling is: a fixed default epoch.
@@ -84,7 +91,7 @@ def get_requires(hook: str, settings: ConfigSettings | None) -> list[str]:
         config = _config(settings)
         build = resolve_cross_build(config, installed=False) if config.target else None
         with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
-            caller, inner_settings = _caller(config, build, Path(tmp))
+            caller, inner_settings = _caller(config, build, Path(tmp), adapt=False)
             requires = list(caller.call(hook, config_settings=inner_settings))
         if build is not None:
             requires += [r for r in build.toolchain.requires if r not in requires]
@@ -108,7 +115,7 @@ def prepare_metadata(hook: str, metadata_directory: str, settings: ConfigSetting
         config = _config(settings)
         build = resolve_cross_build(config) if config.target else None
         with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
-            caller, inner_settings = _caller(config, build, Path(tmp))
+            caller, inner_settings = _caller(config, build, Path(tmp), adapt=False)
             return str(
                 _call_inner(
                     caller,

@@ -39,6 +39,7 @@ from crosswheel.report import info, warn
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
 from crosswheel.target.policies import Policy, manylinux_policies, musllinux_policies
+from crosswheel.target.runtime import user_cache
 from crosswheel.wheelfile import open_wheel
 
 
@@ -230,8 +231,7 @@ def _target_tags(target: Target, interpreter: TargetInterpreter) -> set[Tag]:
 
 def cache_dir() -> Path:
     """Where downloaded target wheels are kept between builds."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "crosswheel" / "target-wheels"
+    return user_cache() / "target-wheels"
 
 
 def cached_wheel(requirement: Requirement, tags: set[Tag], folder: Path) -> Path | None:
