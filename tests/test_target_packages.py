@@ -35,9 +35,9 @@ from crosswheel.target.packages import (
     TargetPackage,
     find_target_packages,
     parse_target_requires,
-    target_platforms,
     write_pkgconfig,
 )
+from crosswheel.target.policies import accepted_platforms
 from crosswheel.target.resolve import CrossBuild
 from helpers import ARM64_TOOLCHAIN as TOOLCHAIN
 from helpers import make_sysroot, target_wheel
@@ -88,16 +88,16 @@ def test_the_table_finds_numpys_headers_in_both_layouts() -> None:
 
 
 def test_platform_tags_a_wheel_for_the_target_may_carry() -> None:
-    platforms = target_platforms(AARCH64)
+    platforms = accepted_platforms(AARCH64)
     assert platforms[0].startswith("manylinux_2_") and platforms[0].endswith("_aarch64")
     assert {"manylinux_2_17_aarch64", "manylinux2014_aarch64"} <= set(platforms)
     assert platforms[-1] == "linux_aarch64"
-    pinned = target_platforms(resolve_target("manylinux_2_28_aarch64"))
+    pinned = accepted_platforms(resolve_target("manylinux_2_28_aarch64"))
     assert pinned[0] == "manylinux_2_28_aarch64"
     assert "manylinux_2_31_aarch64" not in pinned
-    musl = target_platforms(resolve_target("aarch64-linux-musl"))
+    musl = accepted_platforms(resolve_target("aarch64-linux-musl"))
     assert musl[0].startswith("musllinux_1_") and not any(p.startswith("linux_") for p in musl)
-    assert target_platforms(resolve_target("aarch64-linux-android24")) == ["android_24_arm64_v8a"]
+    assert accepted_platforms(resolve_target("aarch64-linux-android24")) == ["android_24_arm64_v8a"]
 
 
 def test_target_requires_from_pyproject_settings_and_environment(tmp_path: Path) -> None:

@@ -17,7 +17,6 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 import tempfile
 import time
 import zipfile
@@ -32,6 +31,8 @@ from crosswheel.report import info
 from crosswheel.scripts import write_script
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
+from crosswheel.target.packages import pip_for_target
+from crosswheel.target.policies import accepted_platforms
 from crosswheel.target.runtime import TargetRuntime
 from crosswheel.wheelfile import WheelName
 
@@ -58,24 +59,6 @@ class TargetTest:
     """A shell command; ``{project}``, ``{package}`` and ``{wheel}`` are replaced."""
     requires: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
-
-
-def manylinux_platforms(arch: str, glibc: tuple[int, int]) -> list[str]:
-    """The platform tags a glibc ``glibc`` machine accepts, best first (PEP 600 and legacy)."""
-    tags = []
-    for minor in range(glibc[1], 4, -1):
-        tags.append(f"manylinux_{glibc[0]}_{minor}_{arch}")
-        legacy = _LEGACY_MANYLINUX.get(minor)
-        if legacy and (minor == 17 or arch in ("x86_64", "i686")):
-            tags.append(f"{legacy}_{arch}")
-    return [*tags, f"linux_{arch}"]
-
-
-def target_platforms(target: Target, glibc: tuple[int, int] | None) -> list[str]:
-    """The platform tags the target accepts: manylinux up to its glibc, else its own tag."""
-    if target.libc == "glibc" and glibc is not None:
-        return manylinux_platforms(target.arch.machine, glibc)
-    return [target.wheel_platform]
 
 
 def _glibc_of(runtime: TargetRuntime) -> tuple[int, int] | None:
@@ -109,11 +92,6 @@ def extension_modules(wheel: Path, suffixes: Sequence[str]) -> list[str]:
     return sorted(names)
 
 
-def _abi_tags(interpreter: TargetInterpreter) -> list[str]:
-    major, minor = interpreter.version
-    return [f"cp{major}{minor}{interpreter.abiflags}", "abi3", "none"]
-
-
 def check_wheel_fits(wheel: Path, target: Target, platforms: Sequence[str]) -> None:
     """Refuse, by name, a wheel built for another platform than the one being tested."""
     tags = parse_tag(WheelName.parse(wheel.name).tags)
@@ -134,15 +112,8 @@ def install_for_target(
     test: TargetTest,
 ) -> None:
     """``wheel``, its dependencies and the test requirements, as target wheels, into ``site``."""
-    command = [
-        sys.executable, "-m", "pip", "install", "--target", str(site), "--only-binary=:all:",
-        "--implementation", "cp", "--python-version", interpreter.version_string,
-        "--no-compile", "--disable-pip-version-check", "--no-warn-script-location",
-    ]  # fmt: skip
-    for abi in _abi_tags(interpreter):
-        command += ["--abi", abi]
-    for platform in platforms:
-        command += ["--platform", platform]
+    command = pip_for_target("install", interpreter, platforms)
+    command += ["--target", str(site), "--no-compile", "--no-warn-script-location"]
     for links in test.find_links:
         command += ["--find-links", links]
     command += [str(wheel), *test.requires]
@@ -265,7 +236,7 @@ def prove_wheel(
         raise CrosswheelError(f"{wheel} is not a wheel file")
     command = expand_placeholders(test.command, wheel, project) if test.command else None
     target = runtime.target
-    platforms = target_platforms(target, _glibc_of(runtime))
+    platforms = accepted_platforms(target, _glibc_of(runtime))
     check_wheel_fits(wheel, target, platforms)
     with tempfile.TemporaryDirectory(prefix="crosswheel-test-") as scratch:
         env_dir = Path(scratch)

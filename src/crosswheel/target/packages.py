@@ -38,7 +38,7 @@ from crosswheel.errors import CrosswheelError
 from crosswheel.report import info, warn
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
-from crosswheel.target.policies import Policy, manylinux_policies, musllinux_policies
+from crosswheel.target.policies import accepted_platforms
 from crosswheel.target.runtime import user_cache
 from crosswheel.wheelfile import open_wheel
 
@@ -199,29 +199,9 @@ def find_in_target_python(
     return None
 
 
-def target_platforms(target: Target) -> list[str]:
-    """Platform tags a wheel for ``target`` may carry, most specific first."""
-    if target.family != "linux":
-        return [target.wheel_platform]
-    arch = target.tag_arch
-    musl = target.libc == "musl"
-    policies: tuple[Policy, ...] = musllinux_policies() if musl else manylinux_policies()
-    requested = target.requested_tag or ""
-    limit = None
-    for policy in policies:
-        if requested in (policy.tag(arch), *(f"{alias}_{arch}" for alias in policy.aliases)):
-            limit = policy.version
-    platforms = []
-    for policy in reversed(policies):
-        if arch in policy.arches and (limit is None or policy.version <= limit):
-            platforms.append(policy.tag(arch))
-            platforms.extend(f"{alias}_{arch}" for alias in policy.aliases)
-    return platforms if musl else [*platforms, f"linux_{arch}"]
-
-
 def _target_tags(target: Target, interpreter: TargetInterpreter) -> set[Tag]:
     version = interpreter.version
-    platforms = target_platforms(target)
+    platforms = accepted_platforms(target)
     abi = f"cp{version[0]}{version[1]}{interpreter.abiflags}"
     return {
         *cpython_tags(version, abis=[abi], platforms=platforms),
@@ -251,6 +231,20 @@ def cached_wheel(requirement: Requirement, tags: set[Tag], folder: Path) -> Path
     return best[1] if best else None
 
 
+def pip_for_target(
+    action: str, interpreter: TargetInterpreter, platforms: Iterable[str]
+) -> list[str]:
+    """``pip <action>`` of the target's wheels: its Python version, ABIs and platform tags."""
+    major, minor = interpreter.version
+    command = [*_pip(), action, "--only-binary=:all:", "--implementation", "cp"]
+    command += ["--python-version", f"{major}.{minor}", "--disable-pip-version-check"]
+    for abi in (f"cp{major}{minor}{interpreter.abiflags}", "abi3", "none"):
+        command += ["--abi", abi]
+    for platform in platforms:
+        command += ["--platform", platform]
+    return command
+
+
 def _pip() -> list[str]:
     if importlib.util.find_spec("pip") is not None:
         return [sys.executable, "-m", "pip"]
@@ -267,14 +261,9 @@ def download_wheel(
     requirement: Requirement, target: Target, interpreter: TargetInterpreter, folder: Path
 ) -> tuple[Path | None, str]:
     """Source 2: ``pip download`` of the wheel for the target; (wheel, pip's complaint)."""
-    version = interpreter.version
     folder.mkdir(parents=True, exist_ok=True)
-    command = [*_pip(), "download", "--no-deps", "--only-binary=:all:", "--dest", str(folder)]
-    command += ["--python-version", f"{version[0]}.{version[1]}", "--implementation", "cp"]
-    for abi in (f"cp{version[0]}{version[1]}{interpreter.abiflags}", "abi3", "none"):
-        command += ["--abi", abi]
-    for platform in target_platforms(target):
-        command += ["--platform", platform]
+    command = pip_for_target("download", interpreter, accepted_platforms(target))
+    command += ["--no-deps", "--dest", str(folder)]
     result = subprocess.run(
         [*command, str(requirement)], capture_output=True, text=True, check=False
     )

@@ -18,6 +18,7 @@ from importlib.resources import files
 from typing import Any
 
 from crosswheel.errors import MissingTool
+from crosswheel.target.names import Target
 
 
 @dataclass(frozen=True)
@@ -87,3 +88,41 @@ def manylinux_policies() -> tuple[Policy, ...]:
 def musllinux_policies() -> tuple[Policy, ...]:
     """Every musllinux policy, most compatible first."""
     return _policies("musllinux")
+
+
+def policies_for(target: Target) -> tuple[Policy, ...]:
+    """The policies that tag ``target``'s wheels (its family row's), or none."""
+    if target.facts.tag_policy == "manylinux":
+        return manylinux_policies()
+    if target.facts.tag_policy == "musllinux":
+        return musllinux_policies()
+    return ()
+
+
+def accepted_platforms(target: Target, libc: tuple[int, int] | None = None) -> list[str]:
+    """Platform tags a wheel for ``target`` may carry, most specific first.
+
+    The one answer every stage uses (fetching the target's numpy, installing for a
+    test). ``libc``: the target's own C library version where known (its interpreter
+    says); else the requested tag's version, else every policy's.
+    """
+    policies = policies_for(target)
+    if not policies:
+        return [target.wheel_platform]
+    arch = target.tag_arch
+    limit = libc
+    requested = target.requested_tag or ""
+    for policy in policies:
+        if limit is None and requested in (
+            policy.tag(arch),
+            *(f"{alias}_{arch}" for alias in policy.aliases),
+        ):
+            limit = policy.version
+    platforms = []
+    for policy in reversed(policies):
+        if arch in policy.arches and (limit is None or policy.version <= limit):
+            platforms.append(policy.tag(arch))
+            platforms.extend(f"{alias}_{arch}" for alias in policy.aliases)
+    if target.facts.tag_policy == "manylinux":
+        platforms.append(f"linux_{arch}")
+    return platforms

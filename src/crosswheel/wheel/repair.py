@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 from crosswheel.errors import MissingTool
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
-from crosswheel.target.policies import manylinux_policies, musllinux_policies
+from crosswheel.target.policies import policies_for
 from crosswheel.wheel.binaries import Binary, WheelContents, describe_binary_bytes
 from crosswheel.wheel.tags import external_libraries, provided_by_runtime
 from crosswheel.wheel.verifier import binary_problem
@@ -108,7 +108,7 @@ def hashed_name(filename: str, data: bytes) -> str:
 
 def allowed_libraries(target: Target) -> frozenset[str]:
     """Libraries the target's most permissive policy lets a wheel take from the system."""
-    policies = musllinux_policies() if target.libc == "musl" else manylinux_policies()
+    policies = policies_for(target)
     arch = target.arch.machine
     fitting = [p for p in policies if arch in p.arches] or list(policies)
     return fitting[-1].libraries if fitting else frozenset()

@@ -20,7 +20,12 @@ from packaging.tags import Tag
 
 from crosswheel.errors import CrosswheelError, RefusedWheel
 from crosswheel.target.names import Target
-from crosswheel.target.policies import Policy, manylinux_policies, musllinux_policies
+from crosswheel.target.policies import (
+    Policy,
+    manylinux_policies,
+    musllinux_policies,
+    policies_for,
+)
 from crosswheel.wheel.binaries import Binary
 
 ANDROID_PAGE = 16384
@@ -107,9 +112,7 @@ def _policy_tag(
 def linux_tag(target: Target, binaries: list[Binary]) -> TagDecision:
     """manylinux/musllinux tag for a Linux target, or ``linux_<arch>`` with the reasons."""
     arch = target.arch.machine
-    if target.libc == "musl":
-        return _policy_tag(musllinux_policies(), f"linux_{arch}", arch, binaries)
-    return _policy_tag(manylinux_policies(), f"linux_{arch}", arch, binaries)
+    return _policy_tag(policies_for(target), f"linux_{arch}", arch, binaries)
 
 
 def _policy_by_tag(tag: str) -> tuple[Policy, str] | None:
