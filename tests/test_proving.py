@@ -17,7 +17,8 @@ from crosswheel.errors import CrosswheelError
 from crosswheel.prove.proving import expand_placeholders, extension_modules
 from crosswheel.target.names import resolve_target
 from crosswheel.target.policies import accepted_platforms
-from helpers import PLAIN_PYPROJECT, crosswheel, only_wheel, plain_project
+from crosswheel.wheel.binaries import read_wheel
+from helpers import PLAIN_PYPROJECT, crosswheel, make_wheel, only_wheel, plain_project
 from targetpython import TargetPython
 
 AARCH64 = "aarch64-linux-gnu"
@@ -50,16 +51,22 @@ def test_placeholders_are_replaced_and_an_unknown_project_is_an_error() -> None:
 
 
 def test_extension_modules_are_named_from_member_paths(tmp_path: Path) -> None:
-    wheel = tmp_path / "p-1.0-cp311-cp311-linux_aarch64.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        archive.writestr("pkg/__init__.py", "")
-        archive.writestr("pkg/_a.cpython-311-aarch64-linux-gnu.so", b"\x7fELF")
-        archive.writestr("pkg/sub/_b.so", b"\x7fELF...PyInit__b\0...")
-        archive.writestr("pkg/libbundled.so", b"\x7fELF...no init function")
-        archive.writestr("p-1.0.data/platlib/top.abi3.so", b"\x7fELF")
-        archive.writestr("p-1.0.data/scripts/tool.so", b"\x7fELF")
-        archive.writestr("p-1.0.dist-info/RECORD", "")
-    assert extension_modules(wheel, SUFFIXES) == ["pkg._a", "pkg.sub._b", "top"]
+    so = (
+        Path(__file__).parent / "fixtures" / "_demo.cpython-311-aarch64-linux-gnu.so"
+    ).read_bytes()
+    wheel = make_wheel(
+        tmp_path / "p-1.0-cp311-cp311-linux_aarch64.whl",
+        {
+            "pkg/__init__.py": b"",
+            "pkg/_a.cpython-311-aarch64-linux-gnu.so": so,
+            "pkg/sub/_demo.so": so,  # a bare .so that defines PyInit__demo: a module
+            "pkg/libbundled.so": so,  # no PyInit_libbundled: a bundled library
+            "p-1.0.data/platlib/top.abi3.so": so,
+            "p-1.0.data/scripts/tool.so": so,
+        },
+        "cp311-cp311-linux_aarch64",
+    )
+    assert extension_modules(read_wheel(wheel), SUFFIXES) == ["pkg._a", "pkg.sub._demo", "top"]
 
 
 def _require_aarch64() -> None:

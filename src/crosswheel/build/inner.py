@@ -85,5 +85,7 @@ class InnerBackendCaller:
         except subprocess.CalledProcessError as exc:
             raise CrosswheelError(
                 f"the inner backend {self.backend.name!r} failed in {hook} "
-                f"(exit status {exc.returncode}); its output is above"
+                f"(exit status {exc.returncode}); its output is above",
+                hint="the backend's own messages above say what failed (-v shows all of them); "
+                "crosswheel doctor --target TARGET checks the toolchain and target Python",
             ) from None

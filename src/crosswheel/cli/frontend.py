@@ -137,7 +137,8 @@ class OutputRunner:
             if not shown and "output is above" in message and before:
                 sys.stderr.write("\n".join(before) + "\n")
             self.kept = []
-            return CrosswheelError(message)
+            message, _, hint = message.partition("\n  hint: ")
+            return CrosswheelError(message, hint or None)
         if not shown and lines:
             sys.stderr.write("\n".join(lines) + "\n")
         self.kept = []

@@ -19,7 +19,6 @@ import shlex
 import subprocess
 import tempfile
 import time
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ from crosswheel.target.names import Target
 from crosswheel.target.packages import pip_for_target
 from crosswheel.target.policies import accepted_platforms
 from crosswheel.target.runtime import TargetRuntime
+from crosswheel.wheel.binaries import WheelContents, read_wheel
 from crosswheel.wheelfile import WheelName
 
 _LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
@@ -68,27 +68,25 @@ def _glibc_of(runtime: TargetRuntime) -> tuple[int, int] | None:
     return (int(match[1]), int(match[2])) if match else None
 
 
-def extension_modules(wheel: Path, suffixes: Sequence[str]) -> list[str]:
-    """Dotted names of the extension modules in ``wheel`` (``.data/platlib`` included).
+def extension_modules(contents: WheelContents, suffixes: Sequence[str]) -> list[str]:
+    """Dotted names of the extension modules in a read wheel (``.data/platlib`` included).
 
-    A member with a bare ``.so`` suffix is a module only if it defines ``PyInit_<name>``
-    (a bundled library does not).
+    A member with the bare suffix (``.so``) is a module only if the binaries stage
+    found its ``PyInit_<name>`` (a bundled library has none).
     """
     names = []
-    with zipfile.ZipFile(wheel) as archive:
-        for member in archive.namelist():
-            path = re.sub(r"^[^/]+\.data/(platlib|purelib)/", "", member)
-            top = path.split("/", 1)[0]
-            if top.endswith((".dist-info", ".data")):
-                continue
-            suffix = next((s for s in suffixes if path.endswith(s)), None)
-            if suffix is None:
-                continue
-            dotted = path[: -len(suffix)].replace("/", ".")
-            last = dotted.rsplit(".", 1)[-1]
-            if suffix == suffixes[-1] and f"PyInit_{last}\0".encode() not in archive.read(member):
-                continue
-            names.append(dotted)
+    for member in contents.members:
+        path = re.sub(r"^[^/]+\.data/(platlib|purelib)/", "", member.name)
+        if path.split("/", 1)[0].endswith((".dist-info", ".data")) or member.binary is None:
+            continue
+        suffix = next((s for s in suffixes if path.endswith(s)), None)
+        if suffix is None:
+            continue
+        dotted = path[: -len(suffix)].replace("/", ".")
+        last = dotted.rsplit(".", 1)[-1]
+        if suffix == suffixes[-1] and f"PyInit_{last}" not in member.binary.init_functions:
+            continue
+        names.append(dotted)
     return sorted(names)
 
 
@@ -243,7 +241,7 @@ def prove_wheel(
         site = env_dir / "site"
         info(f"installing {wheel.name} for {target.triplet} into a target environment")
         install_for_target(wheel, site, interpreter, platforms, test)
-        modules = extension_modules(wheel, interpreter.extension_suffixes)
+        modules = extension_modules(read_wheel(wheel), interpreter.extension_suffixes)
         info(f"importing {len(modules)} extension module(s) with {runtime.describe()}")
         import_extensions(runtime, site, modules, wheel)
         if command:

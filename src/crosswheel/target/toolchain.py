@@ -93,7 +93,16 @@ class Toolchain:
             cc=program("cc", self.cc),
             cxx=program("c++", self.cxx),
             ar=program("ar", self.ar),
-            strip=program("strip", self.strip),
+            strip=str(
+                write_script(
+                    workdir / "crosswheel-strip",
+                    "# crosswheel: strip in place, as binutils' strip does (zig objcopy needs\n"
+                    "# an output file)\n"
+                    'for f in "$@"; do case "$f" in -*) ;; *)\n'
+                    f'  {self.strip} "$f" "$f.stripped" && mv "$f.stripped" "$f" || exit 1;;\n'
+                    "esac; done\n",
+                )
+            ),
             ranlib=program("ranlib", self.ranlib),
         )
 

@@ -85,6 +85,8 @@ class Binary:
     interpreter: str | None = None
     unloadable: str | None = None
     """Why no loader would load it as a shared library (ET_EXEC, no dynamic section...)."""
+    init_functions: frozenset[str] = frozenset()
+    """The ``PyInit_<name>`` functions it defines: what makes it an extension module."""
 
     @property
     def is_elf(self) -> bool:
@@ -163,6 +165,7 @@ def _elf(name: str, stream: IO[bytes]) -> Binary:
         soname = None
         versions: dict[str, set[str]] = {}
         undefined: set[str] = set()
+        inits: set[str] = set()
         for section in elf.iter_sections():
             if isinstance(section, DynamicSection):
                 for tag in section.iter_tags():
@@ -181,6 +184,8 @@ def _elf(name: str, stream: IO[bytes]) -> Binary:
                 for symbol in section.iter_symbols():
                     if symbol.name and symbol["st_shndx"] == "SHN_UNDEF":
                         undefined.add(symbol.name)
+                    elif symbol.name.startswith("PyInit_"):
+                        inits.add(symbol.name)
         aligns: list[int] = []
         interpreter = None
         has_dynamic = False
@@ -206,6 +211,7 @@ def _elf(name: str, stream: IO[bytes]) -> Binary:
             load_alignments=tuple(aligns),
             interpreter=interpreter,
             unloadable=_unloadable(elf, has_dynamic),
+            init_functions=frozenset(inits),
         )
     except (ELFError, ValueError, KeyError, struct.error, AssertionError) as exc:
         return Binary(name=name, kind=f"a damaged ELF file ({exc})")
