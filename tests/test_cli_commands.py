@@ -328,3 +328,27 @@ def test_shimmed_frontend_is_refused(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "crosswheel is running inside a cross build" in result.stderr
+
+
+def test_doctor_and_fix_honour_the_environment_as_build_does(tmp_path: Path) -> None:
+    env = {**os.environ, "CROSSWHEEL_TARGET_PYTHON": str(tmp_path / "nonexistent")}
+    wheel = make_wheel(tmp_path / "x-1.0-py3-none-any.whl", {"x.py": b""}, "py3-none-any")
+    for command in (["doctor"], ["fix", str(wheel)]):
+        result = subprocess.run(
+            [sys.executable, "-m", "crosswheel", *command, "--target", "aarch64-linux-gnu"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert "nonexistent' does not exist" in result.stderr, (command, result.stderr)
+
+
+def test_an_empty_target_is_one_error_for_every_command() -> None:
+    for command in ("doctor", "targets"):
+        args = [command, "--target", ""] if command == "doctor" else [command]
+        result = crosswheel(*args)
+        if command == "doctor":
+            assert result.returncode == 1
+            assert "'target' is empty" in result.stderr and "hint:" in result.stderr
+            assert "Traceback" not in result.stderr

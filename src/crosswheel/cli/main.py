@@ -155,13 +155,19 @@ def cmd_targets(args: argparse.Namespace) -> int:
 def _config(
     target: str, pairs: Sequence[str], environ: dict[str, str] | None = None
 ) -> CrossConfig:
-    """The configuration a command gets from ``--target`` and ``-C`` (no project involved)."""
+    """The configuration a command gets from ``--target``, ``-C`` and ``CROSSWHEEL_*``.
+
+    Every command reads the same settings the same way: ``build``, ``test``, ``fix``
+    and ``doctor`` alike honour the environment fallbacks (no project involved).
+    """
     from crosswheel.config import load_config
 
     settings = _settings(pairs)
     settings["target"] = target
     with tempfile.TemporaryDirectory(prefix="crosswheel-") as empty:
-        return load_config(Path(empty), settings, environ=environ or {})
+        return load_config(
+            Path(empty), settings, environ=os.environ if environ is None else environ
+        )
 
 
 def _prove(
@@ -172,7 +178,7 @@ def _prove(
     from crosswheel.target.resolve import resolve_target_python
     from crosswheel.target.runtime import find_runtime
 
-    config = _config(target_name, args.config_setting, dict(os.environ))
+    config = _config(target_name, args.config_setting)
     target, interpreter = resolve_target_python(config)
     runtime = find_runtime(target, interpreter)
     test = TargetTest(args.test_command, tuple(args.test_requires), tuple(args.find_links))
