@@ -135,3 +135,10 @@ def test_unreadable_spec_warns_and_leaves_the_host(tmp_path: Path, host: dict[st
 def test_no_variable_no_shim(host: dict[str, object]) -> None:
     assert host["multiarch"] == sys.implementation._multiarch
     assert host["EXT_SUFFIX"] != ".cpython-311-aarch64-linux-gnu.so"
+
+
+def test_the_packaged_pth_file_is_the_shims_own_line() -> None:
+    from crosswheel.build.shim import PTH_TEXT
+
+    packaged = Path(__file__).resolve().parents[1] / "src" / "crosswheel-shim.pth"
+    assert packaged.read_text(encoding="utf-8") == PTH_TEXT

@@ -12,7 +12,19 @@ import sys
 VERBOSITY_VAR = "CROSSWHEEL_VERBOSITY"
 
 
+_level: int | None = None
+
+
+def set_verbosity(level: int) -> None:
+    """The command line's ``-q``/``-v``, for this process (children get it in their env)."""
+    global _level
+    _level = level
+
+
 def verbosity() -> int:
+    """0 quiet, 1 normal, 2 verbose: the command line's choice, else the variable's."""
+    if _level is not None:
+        return _level
     try:
         return int(os.environ.get(VERBOSITY_VAR, "1"))
     except ValueError:

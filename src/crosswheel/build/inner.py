@@ -7,7 +7,6 @@ machine's. Failures become one ``CrosswheelError`` that names the backend.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -21,7 +20,7 @@ from pyproject_hooks import (
     UnsupportedOperation,
 )
 
-from crosswheel.build.shim import ENV_VAR
+from crosswheel.build.shim import unshimmed_environ
 from crosswheel.config import InnerBackend
 from crosswheel.errors import CrosswheelError
 
@@ -52,10 +51,7 @@ class InnerBackendCaller:
         cwd: str | None = None,
         extra_environ: Mapping[str, str] | None = None,
     ) -> None:
-        env = os.environ.copy()
-        env.pop(ENV_VAR, None)
-        env.update(extra_environ or {})
-        env.update(self.extra_env)
+        env = unshimmed_environ({**(extra_environ or {}), **self.extra_env})
         subprocess.check_call(cmd, cwd=cwd, env=env)
 
     def call(self, hook: str, **kwargs: Any) -> Any:

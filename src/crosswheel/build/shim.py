@@ -17,9 +17,28 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 ENV_VAR = "CROSSWHEEL_SHIM"
+PTH_TEXT = (
+    'import os; "CROSSWHEEL_SHIM" in os.environ and '
+    '__import__("crosswheel.build.shim").build.shim.activate()\n'
+)
+"""``crosswheel-shim.pth``: does nothing unless the variable is set (a test checks the
+packaged file says this)."""
+
+
+def unshimmed_environ(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without the shim's variable, plus ``extra``.
+
+    What every tool crosswheel starts on the build machine's behalf gets: they
+    answer as the build machine unless crosswheel means them not to.
+    """
+    env = {k: v for k, v in os.environ.items() if k != ENV_VAR}
+    env.update(extra or {})
+    return env
+
 
 HOST_CONFIG_VARS = (
     "prefix",

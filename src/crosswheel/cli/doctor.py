@@ -19,7 +19,7 @@ from typing import Any
 
 import crosswheel
 from crosswheel.build.environment import cross_environment
-from crosswheel.build.shim import ENV_VAR
+from crosswheel.build.shim import ENV_VAR, unshimmed_environ
 from crosswheel.config import CrossConfig
 from crosswheel.errors import CrosswheelError
 from crosswheel.target.resolve import CrossBuild, resolve_cross_build
@@ -61,7 +61,7 @@ print(json.dumps({
 
 def probe(extra_env: dict[str, str] | None) -> dict[str, Any]:
     """The introspection points as a fresh Python process answers them."""
-    env = {k: v for k, v in os.environ.items() if k != ENV_VAR}
+    env = unshimmed_environ()
     package_root = str(Path(crosswheel.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
     env.update(extra_env or {})

@@ -29,7 +29,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 import crosswheel
-from crosswheel.build.shim import ENV_VAR
+from crosswheel.build.shim import ENV_VAR, PTH_TEXT, unshimmed_environ
 from crosswheel.config import (
     DEFAULT_BACKEND,
     INNER_BACKEND_PATH_SETTING,
@@ -38,7 +38,7 @@ from crosswheel.config import (
     read_pyproject,
 )
 from crosswheel.errors import CrosswheelError
-from crosswheel.report import verbosity
+from crosswheel.report import VERBOSITY_VAR, verbosity
 
 SHIM_PTH = "crosswheel-shim.pth"
 _RUNTIME_FALLBACK = ("build>=1.0", "packaging>=24", "pyelftools>=0.31", "pyproject-hooks>=1.0")
@@ -101,11 +101,10 @@ class OutputRunner:
         cwd: str | None = None,
         extra_environ: Mapping[str, str] | None = None,
     ) -> None:
-        env = os.environ.copy()
-        env.update(extra_environ or {})
-        env.pop(ENV_VAR, None)
-        self.kept = []
         level = verbosity()
+        env = unshimmed_environ({**(extra_environ or {}), VERBOSITY_VAR: str(level)})
+        env.pop(ENV_VAR, None)  # extra_environ never shims the frontend's own tools
+        self.kept = []
         with subprocess.Popen(
             list(cmd),
             cwd=cwd,
@@ -197,11 +196,7 @@ def install_crosswheel(python: str) -> None:
     if pth.is_file():
         shutil.copyfile(pth, purelib / SHIM_PTH)
     else:
-        (purelib / SHIM_PTH).write_text(
-            'import os; "CROSSWHEEL_SHIM" in os.environ and '
-            '__import__("crosswheel.build.shim").build.shim.activate()\n',
-            encoding="utf-8",
-        )
+        (purelib / SHIM_PTH).write_text(PTH_TEXT, encoding="utf-8")
 
 
 @contextmanager

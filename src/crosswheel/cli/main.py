@@ -24,7 +24,7 @@ from crosswheel import __version__
 from crosswheel.build.shim import ENV_VAR
 from crosswheel.config import CrossConfig
 from crosswheel.errors import CrosswheelError
-from crosswheel.report import VERBOSITY_VAR, info
+from crosswheel.report import info, set_verbosity
 
 if TYPE_CHECKING:
     from crosswheel.cli.parallel import TargetResult
@@ -421,7 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     level = 2 if getattr(args, "verbose", False) else 0 if getattr(args, "quiet", False) else 1
-    os.environ[VERBOSITY_VAR] = str(level)  # backend processes read it from there
+    set_verbosity(level)  # backend processes get it through their environment
     try:
         _refuse_shimmed_process()
         status: int = args.func(args)
