@@ -20,7 +20,6 @@ from pathlib import Path
 from crosswheel.errors import CrosswheelError
 from crosswheel.target.names import Target, resolve_target
 from crosswheel.target.runtime import (
-    QEMU_USER,
     TargetRuntime,
     fetch_debian_python,
     runtime_in,
@@ -166,7 +165,7 @@ def target_python(debian_arch: str, extras: SysrootExtras | None = None) -> Targ
     With ``extras``, a separate cached sysroot that also holds those packages.
     """
     target = resolve_target(TRIPLETS[debian_arch])
-    qemu = QEMU_USER[target.arch.machine]
+    qemu = target.arch.qemu_user
     if shutil.which(qemu) is None and debian_arch not in ("amd64", "i386"):
         raise Unavailable(f"{qemu} is not installed (apt-get install qemu-user)")
     try:

@@ -31,18 +31,6 @@ from crosswheel.scripts import write_script
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
 
-QEMU_USER = {
-    "x86_64": "qemu-x86_64",
-    "aarch64": "qemu-aarch64",
-    "armv7l": "qemu-arm",
-    "i686": "qemu-i386",
-    "ppc64le": "qemu-ppc64le",
-    "riscv64": "qemu-riscv64",
-    "s390x": "qemu-s390x",
-    "loongarch64": "qemu-loongarch64",
-}
-"""qemu-user's binary for each ``Arch.machine`` (Debian package ``qemu-user``)."""
-
 NATIVE_ALSO = {"x86_64": ("i686",), "aarch64": ()}
 """Target machines a build machine runs without emulation, besides its own."""
 
@@ -188,6 +176,19 @@ def build_machine() -> str:
     return {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
 
 
+def qemu_command(target: Target, library_root: Path | None) -> list[str] | None:
+    """The one emulator definition: qemu-user for ``target``'s programs, None if not installed.
+
+    ``library_root`` is the folder that stands for the target's ``/`` (its loader and
+    libraries); the build's cross files and the target's CPython both run through this.
+    """
+    name = target.arch.qemu_user
+    path = shutil.which(name) if name else None
+    if path is None:
+        return None
+    return [path, "-L", str(library_root)] if library_root is not None else [path]
+
+
 def _loader_root(target: Target, root: Path | None, interp: str) -> Path | None:
     """The folder whose ``interp`` (``/lib/ld-linux-aarch64.so.1``) is the target's loader."""
     for candidate in (root, Path("/usr") / target.triplet):
@@ -210,11 +211,10 @@ def _runner(target: Target, python: Path, root: Path | None) -> tuple[str, ...]:
         dirs = (f"lib/{target.multiarch}", f"usr/lib/{target.multiarch}", "lib", "usr/lib")
         library_path = ":".join(str(root / d) for d in dirs if (root / d).is_dir())
         return (str(loader), "--library-path", library_path)
-    name = QEMU_USER.get(target.arch.machine)
-    qemu = shutil.which(name) if name else None
-    if qemu is None:
+    if qemu_command(target, None) is None:
         raise CrosswheelError(
-            f"running {target.triplet} programs here needs {name or 'an emulator'}",
+            f"running {target.triplet} programs here needs "
+            f"{target.arch.qemu_user or 'an emulator'}",
             hint="install qemu-user (apt-get install qemu-user)",
         )
     library_root = _loader_root(target, root, interp) if interp else root
@@ -225,7 +225,7 @@ def _runner(target: Target, python: Path, root: Path | None) -> tuple[str, ...]:
             hint="give target-python a sysroot that holds the target's libc, or install the "
             f"cross libc (apt-get install libc6-{target.arch.debian_arch}-cross)",
         )
-    return (qemu, "-L", str(library_root)) if library_root is not None else (qemu,)
+    return tuple(qemu_command(target, library_root) or ())
 
 
 def runtime_in(target: Target, folder: Path, version: str) -> TargetRuntime | None:

@@ -8,7 +8,6 @@ answers as the target's; both are derived here from one ``CrossBuild``.
 from __future__ import annotations
 
 import shlex
-import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 from crosswheel.build.environment import SPEC_FILE
 from crosswheel.build.shim import ENV_VAR
 from crosswheel.scripts import write_script
+from crosswheel.target.runtime import qemu_command
 
 if TYPE_CHECKING:
     from crosswheel.target.names import Target
@@ -32,15 +32,9 @@ def target_root(build: CrossBuild) -> Path | None:
 
 def emulator(build: CrossBuild) -> list[str] | None:
     """A command that runs the target's Linux binaries here (qemu-user), if installed."""
-    target = build.target
-    if target.facts.runner != "qemu-user":
+    if build.target.facts.runner != "qemu-user":
         return None
-    name = target.arch.qemu_user
-    path = shutil.which(name) if name else None
-    if path is None:
-        return None
-    root = target_root(build)
-    return [path, "-L", str(root)] if root is not None else [path]
+    return qemu_command(build.target, target_root(build))
 
 
 def qemu_package(target: Target) -> str:
