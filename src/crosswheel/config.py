@@ -300,6 +300,16 @@ def read_pyproject(source_dir: Path) -> dict[str, Any]:
             return data
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text: {exc.reason} at byte {exc.start}",
+            hint="TOML files are UTF-8: save pyproject.toml as UTF-8",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror or exc}",
+            hint="make the project's files readable for this user",
+        ) from None
 
 
 def inner_backend_from_pyproject(pyproject: Mapping[str, Any]) -> InnerBackend:

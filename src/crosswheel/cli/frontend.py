@@ -257,6 +257,7 @@ class CrossFrontend:
                 self.runner(cmd, cwd, {**extra, **(extra_environ or {})})
 
             runner = wrapped  # type: ignore[assignment]
+        read_pyproject(source_dir)  # its errors as crosswheel's, before build reads it
         try:
             self.builder = CrossProjectBuilder(source_dir, python, runner)
         except BuildException as exc:
