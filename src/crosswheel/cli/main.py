@@ -76,6 +76,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args.config_setting)
     targets = [resolve_target(t) for t in args.target]
     _check_find_links(args.find_links)
+    _check_zig_target(settings.get("toolchain"))
     out_dir = prepare_output(args.outdir)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="crosswheel-src-") as scratch:
@@ -196,6 +197,17 @@ def _tested(args: argparse.Namespace, result: TargetResult, project: Path) -> Ta
         )
         return dataclasses.replace(result, error=error)
     return result
+
+
+def _check_zig_target(toolchain: str | list[str] | None) -> None:
+    """``-C toolchain=zig:T`` checked here when this Python has ziglang, before any build."""
+    import importlib.util
+
+    from crosswheel.target.toolchain import check_zig_target
+
+    zig = isinstance(toolchain, str) and toolchain.startswith("zig:")
+    if zig and importlib.util.find_spec("ziglang") is not None:
+        check_zig_target(str(toolchain).split(":", 1)[1].strip())
 
 
 def _check_find_links(folders: Sequence[str]) -> None:
