@@ -35,6 +35,9 @@ KILLS = [
 ]
 """(signal, to the whole process group or the main process alone, seconds after the start)."""
 
+COMMAND = [sys.executable, "-m", "crosswheel", "build", str(EXAMPLES / "setuptools-c")]
+COMMAND += ["--target", "aarch64-linux-gnu"]
+
 
 def _group_alive(pgid: int) -> bool:
     try:
@@ -77,8 +80,7 @@ def test_a_killed_build_leaves_nothing_behind(
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSWHEEL_")}
     env["TMPDIR"] = str(tmp)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crosswheel", "build", str(EXAMPLES / "setuptools-c")]
-        + ["--target", "aarch64-linux-gnu", "-o", str(out)],
+        [*COMMAND, "-o", str(out)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
