@@ -8,16 +8,21 @@ there whole, verified, or not at all.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any, TypeVar
 
 from crosswheel.build.adapters import adapter_for
 from crosswheel.build.environment import cross_environment
 from crosswheel.build.inner import InnerBackendCaller
+from crosswheel.build.staging import make_staging, owner_gone
 from crosswheel.config import ConfigSettings, CrossConfig, load_config, project_label
 from crosswheel.errors import CrosswheelError
 from crosswheel.target.resolve import (
@@ -35,9 +40,77 @@ T = TypeVar("T")
 def _fail_cleanly(func: Callable[[], T]) -> T:
     """Turn a user mistake into one message and exit status 1, not a traceback."""
     try:
-        return func()
+        with _terminable():
+            return func()
     except CrosswheelError as exc:
         raise SystemExit(f"crosswheel: error: {exc}") from None
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _terminable() -> Iterator[None]:
+    """SIGTERM unwinds the hook (its ``finally`` blocks remove its temp folders) instead of
+    ending the process where it stands."""
+    try:
+        saved = signal.signal(signal.SIGTERM, _stop)
+    except ValueError:  # not the main thread: the frontend's own handling applies
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, saved)
+
+
+def _output_folder(wheel_directory: str) -> Path:
+    """The frontend's output folder, made now: a folder it cannot be fails before the build."""
+    out = Path(wheel_directory).resolve()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CrosswheelError(
+            f"cannot make the output folder {wheel_directory}: {exc.strerror or exc}",
+            hint="give the frontend an output folder you can write to",
+        ) from None
+    return out
+
+
+def _ship(wheel: Path, out: Path) -> str:
+    """Move a finished, verified wheel into ``out`` whole, unless its requester is gone."""
+    if owner_gone():
+        raise CrosswheelError(
+            f"the command that asked for {wheel.name} has died: the wheel is not shipped",
+            hint="run the build again",
+        )
+    final = out / wheel.name
+    if final.is_dir():
+        raise CrosswheelError(
+            f"{final} is a folder where the wheel would be written",
+            hint="remove or rename that folder, or build into another one",
+        )
+    try:
+        try:
+            os.replace(wheel, final)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            # Another file system: copy next to the wheel's place, then rename it there.
+            part = out / f".crosswheel-{os.getpid()}-{wheel.name}.part"
+            try:
+                shutil.copyfile(wheel, part)
+                os.replace(part, final)
+            finally:
+                if part.exists():
+                    part.unlink()
+    except OSError as exc:
+        raise CrosswheelError(
+            f"cannot write {wheel.name} into {out}: {exc.strerror or exc}",
+            hint="give the frontend an output folder you can write to",
+        ) from None
+    return wheel.name
 
 
 DEFAULT_SOURCE_DATE_EPOCH = "1580601600"
@@ -90,7 +163,7 @@ def get_requires(hook: str, settings: ConfigSettings | None) -> list[str]:
     def run() -> list[str]:
         config = _config(settings)
         build = resolve_cross_build(config, installed=False) if config.target else None
-        with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"crosswheel-{os.getpid()}-") as tmp:
             caller, inner_settings = _caller(config, build, Path(tmp), adapt=False)
             requires = list(caller.call(hook, config_settings=inner_settings))
         if build is not None:
@@ -103,7 +176,7 @@ def get_requires(hook: str, settings: ConfigSettings | None) -> list[str]:
 def get_requires_for_build_sdist(settings: ConfigSettings | None) -> list[str]:
     def run() -> list[str]:
         config = _config(settings)
-        with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"crosswheel-{os.getpid()}-") as tmp:
             caller, inner_settings = _caller(config, None, Path(tmp))
             return list(caller.call("get_requires_for_build_sdist", config_settings=inner_settings))
 
@@ -114,7 +187,7 @@ def prepare_metadata(hook: str, metadata_directory: str, settings: ConfigSetting
     def run() -> str:
         config = _config(settings)
         build = resolve_cross_build(config) if config.target else None
-        with tempfile.TemporaryDirectory(prefix="crosswheel-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"crosswheel-{os.getpid()}-") as tmp:
             caller, inner_settings = _caller(config, build, Path(tmp), adapt=False)
             return str(
                 _call_inner(
@@ -140,9 +213,8 @@ def build(
     def run() -> str:
         config = _config(settings)
         cross = resolve_cross_build(config) if config.target else None
-        out = Path(wheel_directory).resolve()
-        out.mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix=".crosswheel-", dir=out))
+        out = _output_folder(wheel_directory)
+        workdir = make_staging()
         try:
             if cross:
                 label = project_label(Path.cwd())
@@ -162,8 +234,7 @@ def build(
             )
             inner_wheel = inner_out / name
             if cross is None:
-                os.replace(inner_wheel, out / name)
-                return str(name)
+                return _ship(inner_wheel, out)
             fixed = finish_wheel(
                 inner_wheel,
                 cross.target,
@@ -172,8 +243,7 @@ def build(
                 cross.wheel,
                 source_dir=Path.cwd(),
             )
-            os.replace(fixed, out / fixed.name)
-            return fixed.name
+            return _ship(fixed, out)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 
@@ -185,16 +255,14 @@ def build_sdist(sdist_directory: str, settings: ConfigSettings | None) -> str:
 
     def run() -> str:
         config = _config(settings)
-        out = Path(sdist_directory).resolve()
-        out.mkdir(parents=True, exist_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix=".crosswheel-", dir=out))
+        out = _output_folder(sdist_directory)
+        workdir = make_staging()
         try:
             caller, inner_settings = _caller(config, None, workdir)
             name = caller.call(
                 "build_sdist", sdist_directory=str(workdir), config_settings=inner_settings
             )
-            os.replace(workdir / name, out / name)
-            return str(name)
+            return _ship(workdir / name, out)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union
@@ -226,8 +226,20 @@ def wheel_settings(ours: Mapping[str, str]) -> WheelSettings:
         page_size_check="warn" if check == "warn" else "error",
         repair=_yes_no("repair", ours.get("repair"), default=True),
         repair_exclude=_split("repair-exclude", ours),
-        library_path=tuple(Path(p) for p in _split("library-path", ours)),
+        library_path=_folders("library-path", _split("library-path", ours)),
     )
+
+
+def _folders(key: str, values: Sequence[str]) -> tuple[Path, ...]:
+    """Folders a setting names; one that is not there is a typo, not an empty search."""
+    for value in values:
+        if not Path(value).is_dir():
+            raise ConfigError(
+                f"config setting {key!r}: {value} is not a folder",
+                hint=f"give {key} existing folders of the target's libraries "
+                "(relative to the project's folder)",
+            )
+    return tuple(Path(v) for v in values)
 
 
 def _yes_no(key: str, value: str | None, default: bool) -> bool:
@@ -300,6 +312,16 @@ def read_pyproject(source_dir: Path) -> dict[str, Any]:
             return data
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text: {exc.reason} at byte {exc.start}",
+            hint="TOML files are UTF-8: save pyproject.toml as UTF-8",
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {path}: {exc.strerror or exc}",
+            hint="make the project's files readable for this user",
+        ) from None
 
 
 def inner_backend_from_pyproject(pyproject: Mapping[str, Any]) -> InnerBackend:

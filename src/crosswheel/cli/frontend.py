@@ -43,6 +43,7 @@ from crosswheel.report import VERBOSITY_VAR, verbosity
 SHIM_PTH = "crosswheel-shim.pth"
 _RUNTIME_FALLBACK = ("build>=1.0", "packaging>=24", "pyelftools>=0.31", "pyproject-hooks>=1.0")
 _ERROR_PREFIX = "crosswheel: error: "
+_HINT_PREFIX = "\n  hint: "
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,13 @@ class OutputRunner:
         starts = [i for i, line in enumerate(lines) if line.startswith(_ERROR_PREFIX)]
         shown = verbosity() >= 2
         if starts:
-            message = "\n".join(lines[starts[-1] :])[len(_ERROR_PREFIX) :]
+            text = "\n".join(lines[starts[-1] :])[len(_ERROR_PREFIX) :]
+            message, _, hint = text.partition(_HINT_PREFIX)
             before = lines[: starts[-1]]
             if not shown and "output is above" in message and before:
                 sys.stderr.write("\n".join(before) + "\n")
             self.kept = []
-            message, _, hint = message.partition("\n  hint: ")
-            return CrosswheelError(message, hint or None)
+            return CrosswheelError(message, hint=hint or None)
         if not shown and lines:
             sys.stderr.write("\n".join(lines) + "\n")
         self.kept = []
@@ -253,6 +254,7 @@ class CrossFrontend:
                 self.runner(cmd, cwd, {**extra, **(extra_environ or {})})
 
             runner = wrapped  # type: ignore[assignment]
+        read_pyproject(source_dir)  # its errors as crosswheel's, before build reads it
         try:
             self.builder = CrossProjectBuilder(source_dir, python, runner)
         except BuildException as exc:

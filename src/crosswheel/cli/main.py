@@ -13,12 +13,13 @@ import argparse
 import dataclasses
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from crosswheel import __version__
 from crosswheel.build.shim import ENV_VAR
@@ -67,13 +68,16 @@ def _wheel_tag(name: str) -> str:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from crosswheel.cli.frontend import CrossFrontend, build_environment
+    from crosswheel.cli.output import prepare_output
     from crosswheel.cli.parallel import build_targets
     from crosswheel.cli.sources import resolve_source
     from crosswheel.target.names import resolve_target
 
     settings = _settings(args.config_setting)
     targets = [resolve_target(t) for t in args.target]
-    out_dir = Path(args.outdir).resolve()
+    _check_find_links(args.find_links)
+    _check_zig_target(settings.get("toolchain"))
+    out_dir = prepare_output(args.outdir)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="crosswheel-src-") as scratch:
         source = resolve_source(args.source, Path(scratch))
@@ -84,7 +88,6 @@ def cmd_build(args: argparse.Namespace) -> int:
                 f"building {source.name} with {frontend.declared.name} in {frontend_kind} "
                 f"for {', '.join(t.triplet for t in targets)}"
             )
-            out_dir.mkdir(parents=True, exist_ok=True)
             results = build_targets(
                 frontend, args.target, settings, out_dir, args.jobs, Path(scratch)
             )
@@ -202,12 +205,35 @@ def _tested(args: argparse.Namespace, result: TargetResult, project: Path) -> Ta
     return result
 
 
+def _check_zig_target(toolchain: str | list[str] | None) -> None:
+    """``-C toolchain=zig:T`` checked here when this Python has ziglang, before any build."""
+    import importlib.util
+
+    from crosswheel.target.toolchain import check_zig_target
+
+    zig = isinstance(toolchain, str) and toolchain.startswith("zig:")
+    if zig and importlib.util.find_spec("ziglang") is not None:
+        check_zig_target(str(toolchain).split(":", 1)[1].strip())
+
+
+def _check_find_links(folders: Sequence[str]) -> None:
+    """A ``--find-links`` folder that is not there would only show as a missing wheel later."""
+    for folder in folders:
+        if "://" not in folder and not Path(folder).expanduser().is_dir():
+            raise CrosswheelError(
+                f"--find-links {folder}: no such folder",
+                hint="give --find-links an existing folder of wheels (or a URL)",
+            )
+
+
 def cmd_test(args: argparse.Namespace) -> int:
+    _check_find_links(args.find_links)
     _prove(args, args.target, [Path(w) for w in args.wheels], project=None)
     return 0
 
 
 def cmd_fix(args: argparse.Namespace) -> int:
+    from crosswheel.cli.output import prepare_output
     from crosswheel.target.resolve import resolve_target_python
     from crosswheel.wheel.finish import finish_wheel
 
@@ -218,9 +244,8 @@ def cmd_fix(args: argparse.Namespace) -> int:
     # The fixer and verifier compile nothing: no cross compiler is needed here.
     target, interpreter = resolve_target_python(config)
     info(f"fixing {wheel.name} for {target.triplet} with {interpreter.describe()}")
-    out_dir = Path(args.outdir).resolve() if args.outdir else wheel.resolve().parent
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".crosswheel-", dir=out_dir))
+    out_dir = prepare_output(args.outdir or str(wheel.resolve().parent))
+    work = Path(tempfile.mkdtemp(prefix=f".crosswheel-{os.getpid()}-", dir=out_dir))
     try:
         fixed = finish_wheel(wheel.resolve(), target, interpreter, work, config.wheel)
         final = out_dir / fixed.name
@@ -254,19 +279,28 @@ def _positive(value: str) -> int:
     return int(value)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's usage errors as crosswheel's: an error line, then a hint (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        hint = f"{self.prog} --help lists every argument"
+        self.exit(2, f"crosswheel: error: {message}\n  hint: {hint}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="crosswheel",
         description="Cross-compile Python wheels, wrapping any project's own build backend.",
     )
     parser.add_argument("--version", action="version", version=f"crosswheel {__version__}")
-    noise = argparse.ArgumentParser(add_help=False)
+    noise = _Parser(add_help=False)
     group = noise.add_mutually_exclusive_group()
     group.add_argument(
         "-v", "--verbose", action="store_true", help="show the build backend's full output"
     )
     group.add_argument("-q", "--quiet", action="store_true", help="show nothing but errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
     build = sub.add_parser(
@@ -329,7 +363,7 @@ def _parser() -> argparse.ArgumentParser:
     targets.add_argument("--why", action="store_true", help="say why something was not found")
     targets.set_defaults(func=cmd_targets)
 
-    settings = argparse.ArgumentParser(add_help=False)
+    settings = _Parser(add_help=False)
     settings.add_argument("-t", "--target", required=True, metavar="T")
     settings.add_argument(
         "-C",
@@ -416,22 +450,31 @@ def _refuse_shimmed_process() -> None:
             )
 
 
+def _error(exc: CrosswheelError) -> None:
+    print(f"crosswheel: error: {exc}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (2 for usage errors, as argparse does)."""
+    from crosswheel.cli.session import Stopped, session
+
     parser = _parser()
     args = parser.parse_args(argv)
     level = 2 if getattr(args, "verbose", False) else 0 if getattr(args, "quiet", False) else 1
     set_verbosity(level)  # backend processes get it through their environment
     try:
         _refuse_shimmed_process()
-        status: int = args.func(args)
+        with session():
+            status: int = args.func(args)
         return status
     except CrosswheelError as exc:
-        print(f"crosswheel: error: {exc}", file=sys.stderr)
+        _error(exc)
         return 1
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (| head): not an error of ours
         return 0
-    except KeyboardInterrupt:
-        print("crosswheel: error: interrupted", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Stopped) as exc:
+        name = exc.name if isinstance(exc, Stopped) else "SIGINT"
+        hint = "every process and temp folder of this run is gone: run the command again"
+        _error(CrosswheelError(f"interrupted ({name})", hint=hint))
+        return 128 + (exc.signum if isinstance(exc, Stopped) else signal.SIGINT)

@@ -97,9 +97,26 @@ def download_sdist(requirement: str, scratch: Path) -> Path:
     return fetch_sdist(requirement, dest, index)
 
 
+def _readable(path: Path, source: str) -> None:
+    """A source this user cannot read fails here, not as a traceback inside the frontend."""
+    try:
+        if path.is_dir():
+            names = {entry.name for entry in path.iterdir()}
+            for name in sorted(names & {"pyproject.toml", "setup.py"}):
+                (path / name).open("rb").close()
+        elif path.is_file():
+            path.open("rb").close()
+    except PermissionError as exc:
+        raise CrosswheelError(
+            f"cannot read {exc.filename or source}: {exc.strerror}",
+            hint=f"make {source} readable for this user (chmod -R u+rX), or build a copy of it",
+        ) from None
+
+
 def resolve_source(source: str, scratch: Path) -> Path:
     """The source tree to build for ``source`` (a folder, an sdist or a requirement)."""
     path = Path(source).expanduser()
+    _readable(path, source)  # before is_dir(): a folder below an unreadable one raises
     if path.is_dir():
         if not (path / "pyproject.toml").is_file() and not (path / "setup.py").is_file():
             raise CrosswheelError(

@@ -12,8 +12,11 @@ instead of producing a wheel the verifier would refuse.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib.util
+import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from crosswheel.errors import CrosswheelError, MissingTool
+from crosswheel.errors import ConfigError, CrosswheelError, MissingTool
 from crosswheel.scripts import write_script
 from crosswheel.target.android import ndk_clang
 from crosswheel.target.arches import arch_by_name
@@ -140,6 +143,65 @@ def zig_target(target: Target) -> str:
     return target.form(target.facts.zig_target)
 
 
+def zig_targets() -> dict[str, list[str]] | None:
+    """zig's own lists (``arch``, ``os``, ``abi``, ``libc``) from ``zig targets``, or None.
+
+    ``zig targets`` prints JSON in older releases and ZON (Zig's own object
+    notation, with the same keys) in newer ones; both are read.
+    """
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "ziglang", "targets"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    try:
+        data = json.loads(out)
+        return {key: [str(v) for v in data.get(key, [])] for key in _ZIG_KEYS}
+    except (ValueError, AttributeError):
+        blocks = {m.group(1): m.group(2) for m in _ZON_BLOCK.finditer(out)}
+        return {key: re.findall(r'"([^"]+)"', blocks.get(key, "")) for key in _ZIG_KEYS}
+
+
+_ZIG_KEYS = ("arch", "os", "abi", "libc")
+_ZON_BLOCK = re.compile(r"^    \.(\w+) = \.\{(.*?)^    \}", re.MULTILINE | re.DOTALL)
+
+
+def zig_target_problem(ztarget: str, known: Mapping[str, list[str]]) -> str | None:
+    """What is wrong with ``arch-os[.version][-abi[.version]]`` by zig's lists, or None."""
+    parts = ztarget.split("-")
+    if not ztarget or len(parts) not in (2, 3) or not all(parts):
+        return "is not ARCH-OS-ABI (e.g. aarch64-linux-gnu.2.17)"
+    wanted = [("arch", parts[0]), ("os", parts[1].split(".")[0])]
+    if len(parts) == 3:
+        wanted.append(("abi", parts[2].split(".")[0]))
+    for key, value in wanted:
+        if known.get(key) and value not in known[key] and value != "native":
+            return f"has {key} {value!r}, which zig does not know"
+    return None
+
+
+def check_zig_target(ztarget: str) -> None:
+    """``toolchain=zig:T`` fails before compiling when zig has no target T."""
+    known = zig_targets()
+    if known is None:
+        return  # zig says nothing: its compiler will say it, with its own message
+    problem = zig_target_problem(ztarget, known)
+    if problem is None:
+        return
+    close = difflib.get_close_matches(ztarget.split(".")[0], known.get("libc", []), n=3)
+    raise ConfigError(
+        f"toolchain=zig:{ztarget}: {ztarget!r} {problem}",
+        hint=(f"did you mean {' or '.join(close)}? " if close else "")
+        + "python -m ziglang targets lists zig's targets (arch, os, abi); "
+        + "or give toolchain=zig and crosswheel picks zig's name for the target",
+    )
+
+
 def _zig_toolchain(target: Target, spec: str, installed: bool, env: Mapping[str, str]) -> Toolchain:
     if installed and importlib.util.find_spec("ziglang") is None:
         raise CrosswheelError(
@@ -147,7 +209,9 @@ def _zig_toolchain(target: Target, spec: str, installed: bool, env: Mapping[str,
             hint="frontends install it from get_requires_for_build_wheel; without build "
             "isolation: pip install ziglang",
         )
-    ztarget = spec.split(":", 1)[1] if ":" in spec else zig_target(target)
+    ztarget = spec.split(":", 1)[1].strip() if ":" in spec else zig_target(target)
+    if ":" in spec and installed:
+        check_zig_target(ztarget)
     zig = f"{shlex.quote(sys.executable)} -m ziglang"
     fc, fc_missing = users_fortran(target, env, zig_has_no_fortran(target))
     return Toolchain(
