@@ -39,7 +39,7 @@ from crosswheel.report import info, warn
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
 from crosswheel.target.policies import Policy, manylinux_policies, musllinux_policies
-from crosswheel.target.runtime import user_cache
+from crosswheel.target.cache import user_cache
 from crosswheel.wheelfile import open_wheel
 
 

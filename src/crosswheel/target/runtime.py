@@ -28,6 +28,7 @@ from elftools.elf.elffile import ELFFile
 from crosswheel.errors import CrosswheelError
 from crosswheel.report import info
 from crosswheel.scripts import write_script
+from crosswheel.target.cache import user_cache
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
 
@@ -236,12 +237,6 @@ def runtime_in(target: Target, folder: Path, version: str) -> TargetRuntime | No
             root = folder if home != folder else None  # a sysroot; a prefix has no libc
             return TargetRuntime(target, python, home, _runner(target, python, root))
     return None
-
-
-def user_cache() -> Path:
-    """``$XDG_CACHE_HOME/crosswheel`` (default ``~/.cache/crosswheel``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "crosswheel"
 
 
 def _relink_absolute(root: Path) -> None:
