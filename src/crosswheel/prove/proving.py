@@ -33,6 +33,7 @@ from crosswheel.scripts import write_script
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
 from crosswheel.target.runtime import TargetRuntime
+from crosswheel.prove.wasm import check_linked_symbols
 from crosswheel.wheelfile import WheelName
 
 _LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
@@ -265,7 +266,7 @@ def prove_wheel(
         raise CrosswheelError(f"{wheel} is not a wheel file")
     command = expand_placeholders(test.command, wheel, project) if test.command else None
     target = runtime.target
-    platforms = target_platforms(target, _glibc_of(runtime))
+    platforms = target_platforms(target, _glibc_of(runtime) if target.libc == "glibc" else None)
     check_wheel_fits(wheel, target, platforms)
     with tempfile.TemporaryDirectory(prefix="crosswheel-test-") as scratch:
         env_dir = Path(scratch)
@@ -273,6 +274,8 @@ def prove_wheel(
         info(f"installing {wheel.name} for {target.triplet} into a target environment")
         install_for_target(wheel, site, interpreter, platforms, test)
         modules = extension_modules(wheel, interpreter.extension_suffixes)
+        if runtime.main_module is not None:
+            check_linked_symbols(runtime.main_module, site, wheel)
         info(f"importing {len(modules)} extension module(s) with {runtime.describe()}")
         import_extensions(runtime, site, modules, wheel)
         if command:
