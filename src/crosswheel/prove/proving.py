@@ -28,12 +28,12 @@ from pathlib import Path
 from packaging.tags import parse_tag
 
 from crosswheel.errors import CrosswheelError
+from crosswheel.prove.wasm import check_linked_symbols
 from crosswheel.report import info
 from crosswheel.scripts import write_script
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
 from crosswheel.target.runtime import TargetRuntime
-from crosswheel.prove.wasm import check_linked_symbols
 from crosswheel.wheelfile import WheelName
 
 _LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}

@@ -417,4 +417,3 @@ def from_pyodide(
         f"Python's ({build_include}) with pyconfig.h written from the runtime's {name} into "
         f"{include}",
     )
-

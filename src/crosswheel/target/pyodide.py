@@ -369,7 +369,9 @@ def _newer_clang(env: Mapping[str, str]) -> str | None:
     """The version suffix of an installed clang/wasm-ld/llvm-nm set new enough for the ABI."""
     path = env.get("PATH")
     for major in ("21", "20", "19"):
-        if all(shutil.which(f"{tool}-{major}", path=path) for tool in ("clang", "wasm-ld", "llvm-nm")):
+        if all(
+            shutil.which(f"{tool}-{major}", path=path) for tool in ("clang", "wasm-ld", "llvm-nm")
+        ):
             return major
     return None
 
@@ -391,9 +393,10 @@ def emscripten_setup(
     env = dict(environ)
     version = emcc_version(emcc, env)
     if version is None or _version_tuple(version) >= OLD_DRIVER:
-        if version is not None and _version_tuple(version)[:2] != _version_tuple(
-            abi.emscripten_version
-        )[:2]:
+        if (
+            version is not None
+            and _version_tuple(version)[:2] != _version_tuple(abi.emscripten_version)[:2]
+        ):
             warn(
                 f"emcc {version} is not Pyodide {abi.pyodide_version}'s emscripten "
                 f"{abi.emscripten_version}; at risk: {RISKS}"
