@@ -394,6 +394,14 @@ def from_pyodide(
             return dataclasses.replace(found, origin=origin)
         else:
             return find_target_interpreter(target, None, build_version)
+    elif abi.python != build_version:
+        want = "{}.{}".format(*abi.python)
+        raise MissingTool(
+            f"Pyodide {abi.pyodide_version} ({abi.tag}) is CPython {want}, but crosswheel runs "
+            f"on Python {build_version[0]}.{build_version[1]}",
+            hint=f"build with a Python {want}, or name the ABI of your build Python by its tag "
+            f"({', '.join(a.tag for a in pyodide.ABIS)})",
+        )
     else:
         runtime, how = pyodide.fetch_runtime(abi), "from crosswheel's cache (npm pack)"
     name, raw = pyodide.runtime_sysconfig(runtime)
