@@ -131,6 +131,12 @@ PYTHON_313 = (
 """A build Python of the major.minor the Pyodide and Windows CPythons here have (3.13)."""
 
 
+def _runs(python: str) -> bool:
+    """Whether ``python`` starts (pyenv's shim on PATH may name a version not selected)."""
+    result = subprocess.run([python, "-c", ""], capture_output=True, check=False)
+    return result.returncode == 0
+
+
 @pytest.fixture(scope="session")
 def python313(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 3.13 venv with pypa/build and crosswheel (editable), the build Python for 3.13 targets.
@@ -138,7 +144,7 @@ def python313(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Frontends started from it build in isolated environments that get crosswheel from
     the ``wheelhouse`` (``frontend_env``) and the rest from the index.
     """
-    base = next((p for p in PYTHON_313 if p and Path(p).is_file()), None)
+    base = next((p for p in PYTHON_313 if p and Path(p).is_file() and _runs(p)), None)
     require(base is not None, "no CPython 3.13 here (pyenv install 3.13)")
     assert base is not None
     venv = tmp_path_factory.mktemp("py313") / "venv"

@@ -84,10 +84,18 @@ def target_config_vars(
     for key, value in target.facts.config_vars:
         text = target.form(value)
         config[key] = int(text) if text.isdigit() else text
-    flags = target.facts.link_flags
+    flags = target.form(target.facts.link_flags)
+    if toolchain.cxx_link and not config.get("LDCXXSHARED"):
+        config["LDCXXSHARED"] = toolchain.cxx
     for key in ("LDSHARED", "LDCXXSHARED"):
         if flags and config.get(key) and flags not in str(config[key]):
             config[key] = f"{config[key]} {flags}"
+    if toolchain.cxx_link and config.get("LDCXXSHARED"):
+        config["LDCXXSHARED"] = " ".join([str(config["LDCXXSHARED"]), *toolchain.cxx_link])
+    compile_flags = target.form(target.facts.compile_flags)
+    if compile_flags:
+        config["CFLAGS"] = f"{config.get('CFLAGS') or ''} {compile_flags}".strip()
+        config["CCSHARED"] = f"{config.get('CCSHARED') or ''} {compile_flags}".strip()
     return config
 
 
@@ -180,6 +188,7 @@ def build_environment(
         "STRIP": toolchain.strip,
         "RANLIB": toolchain.ranlib,
         "FC": fortran_command(toolchain, workdir),
+        **dict(toolchain.env),
     }
     for key in ("F77", "F90"):  # older Fortran build scripts (numpy.distutils) read these
         if key not in environ:

@@ -139,12 +139,18 @@ def cmd_targets(args: argparse.Namespace) -> int:
         try:
             toolchain = find_toolchain(target)
             compiler, fortran = toolchain.cc, toolchain.fc
+            abi = target.pyodide_abi
+            if abi is not None:
+                compiler += (
+                    f" (Pyodide {abi.pyodide_version} wants emscripten {abi.emscripten_version})"
+                )
             missing = toolchain.fc_missing[0] if toolchain.fc_missing else ""
         except CrosswheelError as exc:
             compiler = _zig_fallback(target) or ("no: " + _first_line(exc) if args.why else "no")
             fortran, missing = None, "no C toolchain"
         try:
-            python = "yes: " + str(find_target_interpreter(target, None).source)
+            found = find_target_interpreter(target, None)
+            python = f"yes: {found.source}" + (f" ({found.origin})" if found.origin else "")
         except CrosswheelError as exc:
             python = "no: " + _first_line(exc) if args.why else "no"
         fortran = fortran or ("no: " + missing if args.why else "no")

@@ -26,6 +26,7 @@ from pathlib import Path
 from packaging.tags import parse_tag
 
 from crosswheel.errors import CrosswheelError
+from crosswheel.prove.wasm import check_linked_symbols
 from crosswheel.report import info
 from crosswheel.scripts import write_script
 from crosswheel.target.interpreter import TargetInterpreter
@@ -234,7 +235,8 @@ def prove_wheel(
         raise CrosswheelError(f"{wheel} is not a wheel file")
     command = expand_placeholders(test.command, wheel, project) if test.command else None
     target = runtime.target
-    platforms = accepted_platforms(target, _glibc_of(runtime))
+    glibc = _glibc_of(runtime) if target.facts.tag_policy == "manylinux" else None
+    platforms = accepted_platforms(target, glibc)
     check_wheel_fits(wheel, target, platforms)
     with tempfile.TemporaryDirectory(prefix="crosswheel-test-") as scratch:
         env_dir = Path(scratch)
@@ -242,6 +244,8 @@ def prove_wheel(
         info(f"installing {wheel.name} for {target.triplet} into a target environment")
         install_for_target(wheel, site, interpreter, platforms, test)
         modules = extension_modules(read_wheel(wheel), interpreter.extension_suffixes)
+        if runtime.main_module is not None:
+            check_linked_symbols(runtime.main_module, site, wheel)
         info(f"importing {len(modules)} extension module(s) with {runtime.describe()}")
         import_extensions(runtime, site, modules, wheel)
         if command:

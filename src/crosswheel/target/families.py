@@ -10,7 +10,7 @@ Templates are ``str.format`` strings over a target's names (see
 ``names.Target.names``): ``{machine}``, ``{gnu_cpu}``, ``{apple_cpu}``,
 ``{android_abi}``, ``{windows_tag}``, ``{api_level}``, ``{min_version}``, ``{sdk}``,
 ``{sim}``, ``{multiarch}``, ``{nodot}``, ``{wheel_platform}``, ``{zig_cpu}``,
-``{rust_cpu}``, ``{gnu_abi}``, ``{musl_abi}``, ``{emscripten_version}``.
+``{rust_cpu}``, ``{gnu_abi}``, ``{musl_abi}``, ``{emscripten_version}``, ``{pyodide_eh}``.
 
 To add a family: add its row to ``FAMILIES``. Give it a module of its own only
 for real logic (Android's page-size rule, Pyodide's ABI table and runtime).
@@ -84,7 +84,9 @@ class Family:
     whenever ``_PYTHON_HOST_PLATFORM`` is set and ANDROID_API_LEVEL is not 0, missing
     included: only Android needs that (PEP 738)."""
     link_flags: str = ""
-    """Flags every shared library of the family links with."""
+    """Flags every shared library of the family links with (template)."""
+    compile_flags: str = ""
+    """Flags every C and C++ file of the family compiles with (template)."""
     sys_functions: tuple[tuple[str, str], ...] = ()
     """``sys`` functions the family's CPython has, with the int each returns (template)."""
     module: str = ""
@@ -229,6 +231,11 @@ FAMILIES: dict[str, Family] = {
             interpreter_hint="Pyodide's runtime for CPython {v} (npm install pyodide; "
             "crosswheel fetches it with npm) or its cross-build environment (xbuildenv)",
             runner="node", tag_policy="", has_fortran=False, module="pyodide",
+            # Side modules, as pyodide-build links them; lld 19 needs import-dynamic
+            # for undefined data symbols and tags (stdout, __cpp_exception).
+            compile_flags="-fPIC {pyodide_eh}",
+            link_flags="-sSIDE_MODULE=1 -sWASM_BIGINT {pyodide_eh} "
+            "-Wl,--unresolved-symbols=import-dynamic",
         ),
         Family(
             key="wasi", os="wasi", libc="wasi", variants=(("wasm32", ""),),

@@ -11,15 +11,18 @@ works like an installed target.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 import sys
+import sysconfig
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from crosswheel.errors import CrosswheelError, MissingTool
+from crosswheel.target import pyodide
 from crosswheel.target.names import Target
 
 ConfigVars = dict[str, Any]
@@ -43,6 +46,8 @@ class TargetInterpreter:
     extra_include_dirs: tuple[Path, ...]
     """Searched after the toolchain's own dirs (Debian's dispatcher needs the multiarch dir)."""
     extension_suffixes: tuple[str, ...]
+    origin: str = ""
+    """Where the pieces came from, when not all from ``source`` (Pyodide's runtime and headers)."""
 
     @property
     def ext_suffix(self) -> str:
@@ -66,7 +71,8 @@ class TargetInterpreter:
         return f"{self.version[0]}.{self.version[1]}"
 
     def describe(self) -> str:
-        return f"CPython {self.version_string} ({self.soabi}) from {self.source}"
+        said = f"CPython {self.version_string} ({self.soabi}) from {self.source}"
+        return f"{said}; {self.origin}" if self.origin else said
 
 
 def read_sysconfigdata(path: Path) -> ConfigVars:
@@ -329,6 +335,8 @@ def find_target_interpreter(
 ) -> TargetInterpreter:
     """Resolve the target interpreter from the user's setting or from multiarch."""
     version = build_version or (sys.version_info[0], sys.version_info[1])
+    if target.facts.runner == "node":
+        return from_pyodide(target, target_python, version)
     if not target_python:
         if target.family != "linux" or target.libc != "glibc":
             raise MissingTool(
@@ -355,4 +363,65 @@ def find_target_interpreter(
     raise CrosswheelError(
         f"target-python {target_python!r} is neither a folder, a _sysconfigdata_*.py nor a "
         "build-details.json"
+    )
+
+
+def from_pyodide(
+    target: Target, target_python: str | None, build_version: tuple[int, int]
+) -> TargetInterpreter:
+    """Pyodide: a cross-build environment folder, or the npm runtime (given or fetched).
+
+    The runtime's sysconfig data comes from its ``python_stdlib.zip``; its headers are
+    the build Python's (same major.minor) with a ``pyconfig.h`` written from that data.
+    """
+    abi = target.pyodide_abi
+    assert abi is not None
+    runtime: Path | None = None
+    if target_python:
+        path = Path(target_python).expanduser().resolve()
+        if path.is_dir() and pyodide.is_runtime(path):
+            runtime, how = path, "given as target-python"
+        elif path.is_dir():
+            data = pyodide.find_sysconfigdata(path)
+            if data is None:
+                raise CrosswheelError(
+                    f"{path} is neither a Pyodide runtime (pyodide.asm.wasm, python_stdlib.zip) "
+                    "nor a cross-build environment (an emscripten _sysconfigdata_*.py)",
+                    hint="give the unpacked npm pyodide package, or pyodide-build's xbuildenv",
+                )
+            found = from_sysconfigdata(data, target, build_version)
+            origin = f"headers and sysconfig data from the cross-build environment {path}"
+            return dataclasses.replace(found, origin=origin)
+        else:
+            return find_target_interpreter(target, None, build_version)
+    elif abi.python != build_version:
+        want = "{}.{}".format(*abi.python)
+        raise MissingTool(
+            f"Pyodide {abi.pyodide_version} ({abi.tag}) is CPython {want}, but crosswheel runs "
+            f"on Python {build_version[0]}.{build_version[1]}",
+            hint=f"build with a Python {want}, or name the ABI of your build Python by its tag "
+            f"({', '.join(a.tag for a in pyodide.ABIS)})",
+        )
+    else:
+        runtime, how = pyodide.fetch_runtime(abi), "from crosswheel's cache (npm pack)"
+    name, raw = pyodide.runtime_sysconfig(runtime)
+    source = runtime / "python_stdlib.zip"
+    _check_matches(target, raw, source, build_version)
+    short = f"{build_version[0]}.{build_version[1]}"
+    build_include = Path(sysconfig.get_paths()["include"])
+    include = pyodide.write_headers(runtime, raw, build_include, short)
+    config_vars = dict(raw, INCLUDEPY=str(include), CONFINCLUDEPY=str(include))
+    ext_suffix = str(config_vars["EXT_SUFFIX"])
+    return TargetInterpreter(
+        config_vars=config_vars,
+        version=build_version,
+        source=source,
+        sysroot=None,
+        include_dir=include,
+        config_h=include / "pyconfig.h",
+        extra_include_dirs=(),
+        extension_suffixes=(ext_suffix, ".abi3.so", ".so"),
+        origin=f"Pyodide {pyodide.runtime_version(runtime)} runtime {how}; headers: the build "
+        f"Python's ({build_include}) with pyconfig.h written from the runtime's {name} into "
+        f"{include}",
     )

@@ -81,6 +81,7 @@ class Target:
             else "",
             "emscripten_version": abi.emscripten_version,
             "pyodide_tag": abi.tag,
+            "pyodide_eh": abi.eh_flags,
             "glibc_pin": ".{}.{}".format(*tag.split("_")[1:3])
             if tag.startswith("manylinux_")
             else "",

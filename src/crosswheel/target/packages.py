@@ -36,10 +36,10 @@ from packaging.version import InvalidVersion, Version
 
 from crosswheel.errors import CrosswheelError
 from crosswheel.report import info, warn
+from crosswheel.target.cache import user_cache
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
 from crosswheel.target.policies import accepted_platforms
-from crosswheel.target.runtime import user_cache
 from crosswheel.wheelfile import open_wheel
 
 

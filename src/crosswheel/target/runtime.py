@@ -28,6 +28,8 @@ from elftools.elf.elffile import ELFFile
 from crosswheel.errors import CrosswheelError
 from crosswheel.report import info
 from crosswheel.scripts import write_script
+from crosswheel.target import pyodide
+from crosswheel.target.cache import user_cache
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
 
@@ -82,6 +84,8 @@ class TargetRuntime:
     """Its ``PYTHONHOME`` (the prefix holding ``lib/python3.X``); None for this machine's own."""
     runner: tuple[str, ...]
     """What starts it: qemu-user and its options, the sysroot's loader, or nothing."""
+    main_module: Path | None = None
+    """The WebAssembly main module extensions link against (Pyodide's), when there is one."""
 
     @property
     def emulated(self) -> bool:
@@ -141,6 +145,9 @@ class TargetRuntime:
         )
 
     def describe(self) -> str:
+        if self.main_module is not None:
+            version = pyodide.runtime_version(self.main_module.parent)
+            return f"Pyodide {version} under node ({self.python})"
         how = (
             f"under {Path(self.runner[0]).name}"
             if self.emulated
@@ -238,12 +245,6 @@ def runtime_in(target: Target, folder: Path, version: str) -> TargetRuntime | No
     return None
 
 
-def user_cache() -> Path:
-    """``$XDG_CACHE_HOME/crosswheel`` (default ``~/.cache/crosswheel``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "crosswheel"
-
-
 def _relink_absolute(root: Path) -> None:
     """Re-point absolute symlinks (ppc64el's ``/lib64/ld64.so.2``) into ``root``, relatively.
 
@@ -318,6 +319,8 @@ def find_runtime(
 
     Raises ``CrosswheelError`` saying what to provide when there is none.
     """
+    if target.facts.runner == "node":
+        return _pyodide_runtime(target, interpreter)
     if target.family != "linux" or target.libc != "glibc":
         raise CrosswheelError(
             f"crosswheel cannot run {target.triplet} programs on this machine",
@@ -343,3 +346,14 @@ def find_runtime(
     if found is None:
         raise CrosswheelError(f"Debian's python{version} for {deb} in {root} is not runnable")
     return found
+
+
+def _pyodide_runtime(target: Target, interpreter: TargetInterpreter) -> TargetRuntime:
+    """Pyodide's CPython under node: the interpreter's runtime, or the ABI's fetched one."""
+    abi = target.pyodide_abi
+    assert abi is not None
+    folder = interpreter.source.parent
+    if not pyodide.is_runtime(folder):
+        folder = pyodide.fetch_runtime(abi)
+    python = pyodide.node_launcher(folder, interpreter.version_string)
+    return TargetRuntime(target, python, None, (), main_module=folder / "pyodide.asm.wasm")

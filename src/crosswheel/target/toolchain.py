@@ -28,6 +28,7 @@ from typing import Literal
 
 from crosswheel.errors import ConfigError, CrosswheelError, MissingTool
 from crosswheel.scripts import write_script
+from crosswheel.target import pyodide
 from crosswheel.target.android import ndk_clang
 from crosswheel.target.arches import arch_by_name
 from crosswheel.target.fortran import (
@@ -65,6 +66,10 @@ class Toolchain:
     """The Fortran compiler, None when there is none (see ``fortran.py``)."""
     fc_missing: MissingFortran | None = None
     """Why ``fc`` is None: (message, hint), shown only if the build needs Fortran."""
+    env: tuple[tuple[str, str], ...] = ()
+    """Variables the commands need (emcc's ``EM_*``), set in the build's environment."""
+    cxx_link: tuple[str, ...] = ()
+    """Objects every C++ shared library links (emcc's libc++ compat object)."""
 
     @property
     def cc_argv(self) -> list[str]:
@@ -119,10 +124,17 @@ def _which(command: str) -> str | None:
     return shutil.which(command)
 
 
-def _dumpmachine(cc: str) -> str:
+def _dumpmachine(cc: str, env: Mapping[str, str] | None = None) -> str:
     argv = [*shlex.split(cc), "-dumpmachine"]
     try:
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+        out = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env=None if env is None else dict(env),
+        )
     except OSError as exc:
         raise CrosswheelError(f"cannot run the C compiler {cc!r}: {exc}") from None
     if out.returncode != 0:
@@ -249,6 +261,17 @@ def _family_compiler(target: Target, env: Mapping[str, str]) -> str:
     )
 
 
+def _emscripten(
+    target: Target, cc: str, cxx: str, env: Mapping[str, str]
+) -> pyodide.EmscriptenSetup:
+    """emcc checked against the target's Pyodide ABI (nothing for other compilers)."""
+    abi = target.pyodide_abi
+    if target.facts.compiler != "emcc" or abi is None or not cc.endswith("emcc"):
+        return pyodide.EmscriptenSetup(None)
+    emxx = str(Path(cc).with_name("em++")) if "/" in cc else "em++"
+    return pyodide.emscripten_setup(cc, emxx if cxx == "em++" else cxx, abi, env)
+
+
 def _check_builds_for(target: Target, cc: str, machine: str) -> None:
     cpu = machine.split("-", 1)[0]
     arch = arch_by_name(cpu)
@@ -279,10 +302,11 @@ def find_toolchain(
         return _zig_toolchain(target, "zig", installed, env)
     if target.family != "linux" and prefix is None and not env.get("CC"):
         cc = _family_compiler(target, env)
-        machine = _dumpmachine(cc)
-        _check_builds_for(target, cc, machine)
         base = cc.rsplit("clang", 1)[0] if "clang" in cc else ""
         cxx = env.get("CXX") or (cc.replace("clang", "clang++") if "clang" in cc else "em++")
+        emscripten = _emscripten(target, cc, cxx, env)
+        machine = _dumpmachine(cc, {**env, **emscripten.env})
+        _check_builds_for(target, cc, machine)
         fc, fc_missing = users_fortran(target, env, no_family_fortran(target))
         ar = env.get("AR") or (f"{base}llvm-ar" if base else "emar")
         return Toolchain(
@@ -295,6 +319,8 @@ def find_toolchain(
             kind="user" if env.get("CC") else "emscripten" if cc == "emcc" else "clang",
             fc=fc,
             fc_missing=fc_missing,
+            env=tuple(sorted(emscripten.env.items())),
+            cxx_link=emscripten.cxx_link,
         )
     prefix = prefix if prefix is not None else f"{target.triplet}-"
     if env.get("CC"):

@@ -87,6 +87,8 @@ class Binary:
     """Why no loader would load it as a shared library (ET_EXEC, no dynamic section...)."""
     init_functions: frozenset[str] = frozenset()
     """The ``PyInit_<name>`` functions it defines: what makes it an extension module."""
+    exports: frozenset[str] = frozenset()
+    """WebAssembly: the names it exports."""
 
     @property
     def is_elf(self) -> bool:
@@ -217,6 +219,97 @@ def _elf(name: str, stream: IO[bytes]) -> Binary:
         return Binary(name=name, kind=f"a damaged ELF file ({exc})")
 
 
+def _uleb(data: bytes, i: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        result |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return result, i
+
+
+def _wasm_name(data: bytes, i: int) -> tuple[str, int]:
+    size, i = _uleb(data, i)
+    return data[i : i + size].decode("utf-8", "replace"), i + size
+
+
+def _skip_limits(data: bytes, i: int) -> int:
+    flags = data[i]
+    _, i = _uleb(data, i + 1)
+    return _uleb(data, i)[1] if flags & 1 else i
+
+
+WASM_LINKED_IMPORTS = ("env", "GOT.func", "GOT.mem")
+"""Import modules the dynamic linker resolves by symbol name (others are the runtime's)."""
+
+
+def wasm_symbols(data: bytes) -> tuple[bool, tuple[str, ...], frozenset[str]]:
+    """(has a ``dylink.0`` section, linked imports, exports) of a WebAssembly module.
+
+    Imports are the functions of ``env`` (``name``) and every ``GOT.func``/``GOT.mem``
+    entry (``GOT.mem:name``): what the dynamic linker must find elsewhere.
+    """
+    i, dylink, imports, exports = 8, False, [], set()
+    while i < len(data):
+        section = data[i]
+        size, i = _uleb(data, i + 1)
+        end = i + size
+        if section == 0:
+            dylink = dylink or _wasm_name(data, i)[0] in ("dylink.0", "dylink")
+        elif section == 2:
+            count, j = _uleb(data, i)
+            for _ in range(count):
+                module, j = _wasm_name(data, j)
+                field, j = _wasm_name(data, j)
+                kind = data[j]
+                j += 1
+                if kind in (0, 4):  # function: type index; tag: attribute + type index
+                    j = _uleb(data, j + (kind == 4))[1]
+                elif kind == 1:
+                    j = _skip_limits(data, j + 1)
+                elif kind == 2:
+                    j = _skip_limits(data, j)
+                else:
+                    j += 2
+                if (module == "env" and kind == 0) or module in WASM_LINKED_IMPORTS[1:]:
+                    imports.append(field if module == "env" else f"{module}:{field}")
+        elif section == 7:
+            count, j = _uleb(data, i)
+            for _ in range(count):
+                field, j = _wasm_name(data, j)
+                j = _uleb(data, j + 1)[1]
+                exports.add(field)
+        i = end
+    return dylink, tuple(imports), frozenset(exports)
+
+
+NOT_A_SIDE_MODULE = (
+    "a WebAssembly module without a dylink.0 section: not a side module Pyodide can load "
+    "(link it with -sSIDE_MODULE=1)"
+)
+
+
+def _wasm(name: str, stream: IO[bytes]) -> Binary:
+    stream.seek(0)
+    data = stream.read()
+    try:
+        dylink, imports, exports = wasm_symbols(data)
+    except (IndexError, UnicodeDecodeError) as exc:
+        return Binary(name=name, kind=f"a damaged WebAssembly file ({exc})")
+    return Binary(
+        name=name,
+        kind="WebAssembly",
+        bits=32,
+        byteorder="little",
+        undefined=frozenset(imports),
+        exports=exports,
+        init_functions=frozenset(e for e in exports if e.startswith("PyInit_")),
+        unloadable=None if dylink else NOT_A_SIDE_MODULE,
+    )
+
+
 def describe_binary_stream(name: str, stream: IO[bytes]) -> Binary | None:
     """Describe the binary in ``stream`` (seekable), or ``None`` when it is none."""
     stream.seek(0)
@@ -224,6 +317,8 @@ def describe_binary_stream(name: str, stream: IO[bytes]) -> Binary | None:
     if head.startswith(ELF_MAGIC):
         stream.seek(0)
         return _elf(name, stream)
+    if head.startswith(b"\x00asm"):
+        return _wasm(name, stream)
     for magic, kind in OTHER_MAGICS:
         if head.startswith(magic):
             thin = kind in ("Mach-O 64-bit", "Mach-O 32-bit") and len(head) >= 8

@@ -37,6 +37,8 @@ def _foreign_problem(binary: Binary, target: Target) -> str | None:
     fmt = _FORMAT_OF_KIND.get(binary.kind, binary.kind)
     if fmt != target.binary_format:
         return f"{binary.describe()}, not {expected}"
+    if fmt == "wasm" and binary.unloadable:
+        return binary.unloadable
     universal = binary.kind == "Mach-O universal"  # universal2: delocate checks each slice
     if fmt == "macho" and not universal and binary.flags != target.arch.macho_cputype:
         cpu = _MACHO_CPU.get(binary.flags, hex(binary.flags))

@@ -78,9 +78,16 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
         lines.append(f"sys_root = {_string(str(sysroot))}")
         lines.append(f"pkg_config_libdir = {_string(_pkg_config_libdir(build, sysroot))}")
     options = []
+    target = build.target
     extra = [f"-idirafter{d}" for d in build.interpreter.extra_include_dirs]
+    extra += shlex.split(target.form(target.facts.compile_flags))
     if extra:
         options += [f"c_args = {_array(extra)}", f"cpp_args = {_array(extra)}"]
+    link = shlex.split(target.form(target.facts.link_flags))
+    if link:
+        options.append(f"c_link_args = {_array(link)}")
+    if link or tool.cxx_link:
+        options.append(f"cpp_link_args = {_array([*link, *tool.cxx_link])}")
     # The target's numpy.pc (crosswheel's) for dependency('numpy'); -Dpkg_config_path wins.
     pc_dirs = [str(p.pkgconfig_dir) for p in build.target_packages if p.pkgconfig_dir]
     if pc_dirs:

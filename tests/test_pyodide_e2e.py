@@ -1,0 +1,151 @@
+"""Pyodide end to end: build with one flag under a 3.13 build Python, prove in Pyodide.
+
+The build Python is 3.13, so ``wasm32-unknown-emscripten`` is Pyodide 0.29.3's ABI
+(``pyodide_2025_0_wasm32``); its npm runtime is fetched into crosswheel's cache with
+npm. Debian's emcc 3.1.6 is driven with clang 19 (see the README's Pyodide
+section). ``crosswheel test`` loads each wheel in the real runtime under node.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import require
+
+pytestmark = pytest.mark.e2e
+
+TARGET = "wasm32-unknown-emscripten"
+
+
+def require_pyodide_tools() -> None:
+    for tool, package in (("emcc", "emscripten"), ("clang-19", "clang-19"), ("node", "nodejs")):
+        require(shutil.which(tool) is not None, f"{tool} not found (apt-get install {package})")
+    require(shutil.which("npm") is not None, "npm not found (apt-get install npm)")
+
+
+def build(python: Path, src: Path, out: Path, env: dict[str, str]) -> Path:
+    command = [
+        str(python),
+        "-m",
+        "build",
+        "--wheel",
+        "-o",
+        str(out),
+        str(src),
+        f"-Ctarget={TARGET}",
+    ]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "emcc 3.1.6" not in result.stderr or "at risk" in result.stderr
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+def prove(python: Path, wheel: Path, env: dict[str, str], command: str | None = None) -> str:
+    argv = [str(python), "-m", "crosswheel", "test", str(wheel), "--target", TARGET]
+    if command:
+        argv += ["--test-command", command]
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("example", "module"), [("setuptools-c", "crossdemo"), ("meson-c", "mesondemo")]
+)
+def test_example_builds_for_pyodide_and_runs_in_it(
+    example: str,
+    module: str,
+    python313: Path,
+    source_copy: Callable[[str], Path],
+    frontend_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """The wheel is tagged for Pyodide 0.29.3, holds a side module, and computes in Pyodide."""
+    require_pyodide_tools()
+    wheel = build(python313, source_copy(example), tmp_path / "out", frontend_env)
+    assert wheel.name == f"{module}-1.0.0-cp313-cp313-pyodide_2025_0_wasm32.whl"
+    check = (
+        f"import sys, {module} as m; assert sys.platform == 'emscripten'; "
+        "assert m.add(2, 3) == 5, m.add(2, 3); print('pointer bits', m.build_info())"
+    )
+    out = prove(python313, wheel, frontend_env, f'python -c "{check}"')
+    assert "Pyodide 0.29.3 under node" in out
+    assert "proved" in out
+
+
+MISSING = """\
+#include <Python.h>
+int crosswheel_missing_function(int);
+static PyObject *call(PyObject *self, PyObject *unused) {
+    return PyLong_FromLong(crosswheel_missing_function(1));
+}
+static PyMethodDef methods[] = {{"call", call, METH_NOARGS, ""}, {0}};
+static struct PyModuleDef mod = {PyModuleDef_HEAD_INIT, "cwmissing", 0, -1, methods};
+PyMODINIT_FUNC PyInit_cwmissing(void) { return PyModule_Create(&mod); }
+"""
+
+
+def test_a_function_no_library_provides_fails_the_proof_by_name(
+    python313: Path, frontend_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Pyodide would import it and die at the first call; crosswheel test names the symbol."""
+    require_pyodide_tools()
+    src = tmp_path / "cwmissing"
+    (src / "src").mkdir(parents=True)
+    (src / "src" / "cwmissing.c").write_text(MISSING)
+    (src / "setup.py").write_text(
+        "from setuptools import Extension, setup\n"
+        'setup(ext_modules=[Extension("cwmissing", ["src/cwmissing.c"])])\n'
+    )
+    (src / "pyproject.toml").write_text(
+        textwrap.dedent("""\
+            [build-system]
+            requires = ["crosswheel", "setuptools>=77"]
+            build-backend = "crosswheel"
+            [tool.crosswheel]
+            backend = "setuptools.build_meta"
+            [project]
+            name = "cwmissing"
+            version = "1.0"
+            """)
+    )
+    wheel = build(python313, src, tmp_path / "out", frontend_env)
+    argv = [str(python313), "-m", "crosswheel", "test", str(wheel), "--target", TARGET]
+    result = subprocess.run(argv, env=frontend_env, capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stderr
+    assert (
+        "cwmissing.cpython-313-wasm32-emscripten.so imports crosswheel_missing_function"
+        in result.stderr
+    )
+
+
+SDISTS = {
+    "msgpack==1.1.0": "import msgpack; d = {'a': [1, 2.5, None, 2**40, -2**63]}; "
+    "assert msgpack.unpackb(msgpack.packb(d)) == d; "
+    "assert msgpack.Packer.__module__ == 'msgpack._cmsgpack', msgpack.Packer",
+    "markupsafe==3.0.2": "import markupsafe, markupsafe._speedups as s; "
+    "assert str(markupsafe.escape('<a&b>')) == '&lt;a&amp;b&gt;'; "
+    "assert s._escape_inner('<') == '&lt;'",
+}
+
+
+@pytest.mark.parametrize("requirement", list(SDISTS))
+def test_pypi_sdist_cross_builds_for_pyodide_and_passes_its_smoke_test(
+    requirement: str, python313: Path, frontend_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Unmodified sdists (Cython C, plain C): built, then their C modules used in Pyodide."""
+    require_pyodide_tools()
+    argv = [str(python313), "-m", "crosswheel", "build", requirement, "--target", TARGET]
+    argv += ["-o", str(tmp_path), "--test-command", f'python -c "{SDISTS[requirement]}"']
+    result = subprocess.run(argv, env=frontend_env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (wheel,) = tmp_path.glob("*.whl")
+    assert wheel.name.endswith("-cp313-cp313-pyodide_2025_0_wasm32.whl")
+    assert "proved" in result.stderr + result.stdout
