@@ -297,18 +297,24 @@ def test_repair_off_keeps_the_wheel_and_names_unfound_libraries(
     assert "warning: libfoo.so.1 is not among the target's libraries" in capsys.readouterr().err
 
 
-def test_repair_settings() -> None:
+def test_repair_settings(tmp_path: Path) -> None:
+    a, b, x, y = (tmp_path / name for name in "abxy")
+    for folder in (a, b, x, y):
+        folder.mkdir()
     ours, _ = split_settings(
-        {"repair-exclude": ["libfoo.so.1", "libbar.so.2,libbaz*"], "library-path": ["/a", "/b"]},
+        {
+            "repair-exclude": ["libfoo.so.1", "libbar.so.2,libbaz*"],
+            "library-path": [str(a), str(b)],
+        },
         environ={"CROSSWHEEL_REPAIR": "no"},
     )
     settings = wheel_settings(ours)
     assert settings.repair is False
     assert settings.repair_exclude == ("libfoo.so.1", "libbar.so.2", "libbaz*")
-    assert settings.library_path == (Path("/a"), Path("/b"))
+    assert settings.library_path == (a, b)
     assert wheel_settings({}).repair is True
-    env, _ = split_settings(None, environ={"CROSSWHEEL_LIBRARY_PATH": "/x:/y"})
-    assert wheel_settings(env).library_path == (Path("/x"), Path("/y"))
+    env, _ = split_settings(None, environ={"CROSSWHEEL_LIBRARY_PATH": f"{x}:{y}"})
+    assert wheel_settings(env).library_path == (x, y)
     with pytest.raises(ConfigError, match="'repair' must be 'yes' or 'no'"):
         wheel_settings({"repair": "maybe"})
 

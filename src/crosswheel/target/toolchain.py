@@ -105,9 +105,11 @@ class Toolchain:
                 write_script(
                     workdir / "crosswheel-strip",
                     "# crosswheel: strip in place, as binutils' strip does (zig objcopy needs\n"
-                    "# an output file)\n"
+                    "# an output file). zig's objcopy cannot strip every target's files\n"
+                    "# ('unimplemented'): those stay as linked, since stripping is optional.\n"
                     'for f in "$@"; do case "$f" in -*) ;; *)\n'
-                    f'  {self.strip} "$f" "$f.stripped" && mv "$f.stripped" "$f" || exit 1;;\n'
+                    f'  if {self.strip} "$f" "$f.stripped" 2>/dev/null\n'
+                    '  then mv "$f.stripped" "$f"; else rm -f "$f.stripped"; fi;;\n'
                     "esac; done\n",
                 )
             ),
