@@ -122,3 +122,26 @@ def test_wheel_for_another_word_size_or_byte_order_runs(
         "byteorder": byteorder,
         "setup_byteorder": byteorder,
     }
+
+
+def test_zig_with_scikit_build_core_gives_a_pinned_manylinux_wheel(
+    source_copy: Callable[[str], Path],
+    frontend_env: dict[str, str],
+    arm64_python: TargetPython,
+    tmp_path: Path,
+) -> None:
+    """CMake takes a compiler program: zig's ``python -m ziglang c++`` reaches it as one.
+
+    Before, CMake got the build environment's ``python`` as its C++ compiler and
+    ninja stopped on ``Unknown option: -D`` (pyzmq 27.3.0 for manylinux_2_28_aarch64).
+    """
+    require_tool("cmake", "cmake")
+    src = source_copy("scikit-build-cpp")
+    settings = ["target=manylinux_2_28_aarch64", "toolchain=zig"]
+    settings.append(f"target-python={arm64_python.root}")
+    wheel = build_wheel(src, tmp_path / "out", frontend_env, *settings)
+    assert wheel.name.endswith("-cp311-cp311-manylinux_2_28_aarch64.whl"), wheel.name
+    site = tmp_path / "site"
+    arm64_python.install(wheel, site)
+    out = arm64_python.call("import skbuilddemo; print(skbuilddemo.add(2, 40))", site)
+    assert out.strip() == "42"
