@@ -110,7 +110,9 @@ def test_inspect_errors(tmp_path: Path) -> None:
     assert crosswheel("inspect").returncode == 2
     result = crosswheel("inspect", str(tmp_path / "missing.whl"))
     assert result.returncode == 1
-    assert result.stderr == f"crosswheel: error: {tmp_path / 'missing.whl'} does not exist\n"
+    first, hint = result.stderr.splitlines()
+    assert first == f"crosswheel: error: {tmp_path / 'missing.whl'} does not exist"
+    assert hint.startswith("  hint: ")
     bogus = tmp_path / "x-1.0-py3-none-any.whl"
     bogus.write_text("not a zip")
     result = crosswheel("inspect", str(bogus))
@@ -163,8 +165,9 @@ def test_fix_refuses_a_file_that_is_no_wheel(tmp_path: Path, content: bytes) -> 
     bogus.write_bytes(content)
     result = crosswheel("fix", str(bogus), "-t", "aarch64-linux-gnu")
     assert result.returncode == 1
-    last = result.stderr.splitlines()[-1]
-    assert last.startswith("crosswheel: error: ") and "is not a readable wheel" in last
+    error, hint = result.stderr.splitlines()[-2:]
+    assert error.startswith("crosswheel: error: ") and "is not a readable wheel" in error
+    assert hint.startswith("  hint: ")
     assert "Traceback" not in result.stderr
 
 

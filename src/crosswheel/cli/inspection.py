@@ -23,8 +23,7 @@ def target_of(binaries: Sequence[Binary]) -> Target | None:
     if len(kinds) != 1:
         return None
     bits, byteorder, machine = kinds.pop()
-    musl = any(b.libc == "musl" or "ld-musl-" in (b.interpreter or "") for b in binaries)
-    libc = "musl" if musl else "glibc"
+    libc = next((b.libc for b in binaries if b.libc and b.libc != "glibc"), "glibc")
     for target in KNOWN_TARGETS:
         arch = target.arch
         if (

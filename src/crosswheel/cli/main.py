@@ -267,7 +267,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
     wheel = Path(args.wheel)
     if not wheel.is_file():
-        raise CrosswheelError(f"{args.wheel} does not exist")
+        raise CrosswheelError(f"{args.wheel} does not exist", hint="give the path of a .whl file")
     print(inspect_wheel(wheel))
     return 0
 

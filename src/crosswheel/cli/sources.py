@@ -135,7 +135,10 @@ def resolve_source(source: str, scratch: Path) -> Path:
             )
         return unpack_sdist(path.resolve(), scratch)
     if os.sep in source or source.startswith(".") or is_sdist_name(source):
-        raise CrosswheelError(f"{source} does not exist")
+        raise CrosswheelError(
+            f"{source} does not exist",
+            hint="give a project folder, an sdist (.tar.gz) or a requirement such as msgpack==1.1.0",
+        )
     try:
         Requirement(source)
     except InvalidRequirement as exc:

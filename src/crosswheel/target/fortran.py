@@ -104,7 +104,7 @@ def zig_has_no_fortran(target: Target) -> MissingFortran:
 
 
 def no_family_fortran(target: Target) -> MissingFortran:
-    """Android's NDK, Xcode and the WebAssembly SDKs ship no Fortran compiler."""
+    """A family whose platform SDK has no Fortran compiler (the row's ``has_fortran``)."""
     return (
         f"there is no Fortran compiler for {target.triplet}: its platform's toolchain has none",
         f"set FC to a Fortran compiler that builds for {target.triplet}",

@@ -26,7 +26,7 @@ class CrossBuild:
     interpreter: TargetInterpreter
     toolchain: Toolchain
     wheel: WheelSettings = field(default_factory=WheelSettings)
-    """What the user asked of the finished wheel (its tag, Android's page-size rule)."""
+    """What the user asked of the finished wheel (its tag, the page-size rule)."""
     target_packages: tuple[TargetPackage, ...] = ()
     """The target's copies of the C-API packages the build compiles against."""
 

@@ -48,6 +48,8 @@ from crosswheel.wheelfile import (
 )
 
 ELF_MAGIC = b"\x7fELF"
+_MUSL = re.compile(r"^libc\.so$|^libc\.musl-|ld-musl-")
+"""musl's libc and loader names (Alpine's ``libc.musl-<arch>.so.1``, ``ld-musl-<arch>``)."""
 OTHER_MAGICS = (
     (b"\xcf\xfa\xed\xfe", "Mach-O 64-bit"),
     (b"\xce\xfa\xed\xfe", "Mach-O 32-bit"),
@@ -100,12 +102,17 @@ class Binary:
 
     @property
     def libc(self) -> str | None:
-        """``glibc`` or ``musl`` when the binary links one (ELF only)."""
-        if any(lib == "libc.so" or lib.startswith("libc.musl-") for lib in self.needed):
+        """``glibc`` or ``musl`` when the binary links one (ELF only): the one answer."""
+        if _MUSL.search(self.interpreter or "") or any(_MUSL.match(n) for n in self.needed):
             return "musl"
         if "libc.so.6" in self.needed or self.glibc_versions:
             return "glibc"
         return None
+
+    @property
+    def libc_libraries(self) -> tuple[str, ...]:
+        """The C library names it needs (``libc.so.6``, ``libc.musl-aarch64.so.1``)."""
+        return tuple(n for n in self.needed if n == "libc.so.6" or _MUSL.match(n))
 
     @property
     def glibc_versions(self) -> tuple[str, ...]:

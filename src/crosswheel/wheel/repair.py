@@ -256,7 +256,7 @@ def repair_wheel(
 ) -> Repair:
     """Bundle what the wheel's binaries need from the target's system (see the module doc).
 
-    Only Linux targets (glibc or musl) are repaired. With ``enabled=False`` nothing
+    Only targets a manylinux or musllinux policy tags are repaired. With ``enabled=False`` nothing
     changes, and libraries not found for the target are returned as ``unfound``.
     A needed library that cannot be found is one ``MissingTool`` error naming it
     and the folders searched.

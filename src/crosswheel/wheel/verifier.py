@@ -76,17 +76,11 @@ def binary_problem(binary: Binary, target: Target) -> str | None:
 
 
 def libc_problem(binary: Binary, target: Target) -> str | None:
-    """A Linux binary that links the other C library (glibc on musl or the reverse)."""
-    if target.family != "linux":
+    """A Linux binary that links another C library than the target's (``Binary.libc``)."""
+    if not target.facts.tag_policy or binary.libc in (None, target.libc):
         return None
-    libc = binary.libc
-    if target.libc == "musl" and libc == "glibc":
-        glibc = binary.glibc_versions or ("libc.so.6",)
-        return f"links glibc ({', '.join(glibc[:3])}), not musl ({target.triplet})"
-    if target.libc == "glibc" and libc == "musl":
-        musl = [n for n in binary.needed if n == "libc.so" or n.startswith("libc.musl-")]
-        return f"links musl ({musl[0]}), not glibc ({target.triplet})"
-    return None
+    evidence = binary.glibc_versions or binary.libc_libraries or (binary.interpreter or "",)
+    return f"links {binary.libc} ({', '.join(evidence[:3])}), not {target.libc} ({target.triplet})"
 
 
 def extension_problem(name: str, extension_suffixes: tuple[str, ...]) -> str | None:

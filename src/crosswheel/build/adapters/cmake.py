@@ -159,7 +159,7 @@ def toolchain_file(
 
 
 def python_library(build: CrossBuild) -> Path | None:
-    """The target's libpython, when its extensions must link it (Android, iOS, Windows)."""
+    """The target's libpython, when its extensions must link it (the row's ``links_libpython``)."""
     if not build.target.links_libpython:
         return None
     libdir = build.interpreter.library_dir
