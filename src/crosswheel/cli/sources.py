@@ -137,7 +137,7 @@ def resolve_source(source: str, scratch: Path) -> Path:
     if os.sep in source or source.startswith(".") or is_sdist_name(source):
         raise CrosswheelError(
             f"{source} does not exist",
-            hint="give a project folder, an sdist (.tar.gz) or a requirement such as msgpack==1.1.0",
+            hint="give a project folder, an sdist (.tar.gz) or a requirement (msgpack==1.1.0)",
         )
     try:
         Requirement(source)
