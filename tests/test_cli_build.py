@@ -79,15 +79,22 @@ def test_sdist_file_without_pyproject_uses_the_legacy_backend(
 
 
 @pytest.mark.e2e
-def test_same_sdist_gives_identical_wheels(tmp_path: Path, frontend_env: dict[str, str]) -> None:
-    """Each build unpacks the sdist into a fresh scratch folder: its path must not leak."""
+@pytest.mark.parametrize("epoch", ["1700000000", None], ids=["SOURCE_DATE_EPOCH", "unset"])
+def test_same_sdist_gives_identical_wheels(
+    tmp_path: Path, frontend_env: dict[str, str], epoch: str | None
+) -> None:
+    """Each build unpacks the sdist into a fresh scratch folder: its path must not leak.
+
+    Without SOURCE_DATE_EPOCH crosswheel gives the inner backend a fixed default one.
+    """
     sdist = make_sdist(plain_project(tmp_path / "crossdemo-1.0.0"), tmp_path)
+    env = {k: v for k, v in frontend_env.items() if k != "SOURCE_DATE_EPOCH"}
+    if epoch:
+        env["SOURCE_DATE_EPOCH"] = epoch
     wheels = []
     for attempt in ("one", "two"):
         out = tmp_path / attempt
-        result = crosswheel(
-            "build", str(sdist), "-t", "aarch64-linux-gnu", "-o", str(out), env=frontend_env
-        )
+        result = crosswheel("build", str(sdist), "-t", "aarch64-linux-gnu", "-o", str(out), env=env)
         assert result.returncode == 0, result.stderr
         wheels.append(only_wheel(out).read_bytes())
     assert wheels[0] == wheels[1]
