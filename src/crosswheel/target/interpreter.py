@@ -11,10 +11,11 @@ works like an installed target.
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ class TargetInterpreter:
     extra_include_dirs: tuple[Path, ...]
     """Searched after the toolchain's own dirs (Debian's dispatcher needs the multiarch dir)."""
     extension_suffixes: tuple[str, ...]
+    build_details: Path | None = None
+    """A PEP 739 file that describes this target, for tools that take one (Meson)."""
 
     @property
     def ext_suffix(self) -> str:
@@ -321,6 +324,22 @@ def from_multiarch(
     return _build_interpreter(target, data, read_sysconfigdata(data), build_version)
 
 
+FolderReader = Callable[[Path, Target, tuple[int, int]], TargetInterpreter]
+
+
+def _family_reader(target: Target) -> FolderReader | None:
+    """The family module's ``read_target_python(folder, target, version)``, if it has one.
+
+    Families whose CPython has no sysconfig data to read (Windows) read their own
+    folder layout; the row's ``module`` names where.
+    """
+    if not target.facts.module:
+        return None
+    module = importlib.import_module(f"crosswheel.target.{target.facts.module}")
+    reader: FolderReader | None = getattr(module, "read_target_python", None)
+    return reader
+
+
 def find_target_interpreter(
     target: Target,
     target_python: str | None,
@@ -344,6 +363,9 @@ def find_target_interpreter(
             "build-details.json",
         )
     path = path.resolve()
+    reader = _family_reader(target)
+    if path.is_dir() and reader is not None:
+        return reader(path, target, version)
     if path.is_dir():
         if (path / "build-details.json").is_file():
             return from_build_details(path / "build-details.json", target, version)
