@@ -242,3 +242,91 @@ def read_windows_python(
 
 read_target_python = read_windows_python
 """The family module's hook ``interpreter.find_target_interpreter`` calls for a folder."""
+
+
+SYSTEM_DLLS = frozenset(
+    f"{name}.dll"
+    for name in (
+        "kernel32",
+        "kernelbase",
+        "ntdll",
+        "user32",
+        "gdi32",
+        "gdiplus",
+        "advapi32",
+        "shell32",
+        "shlwapi",
+        "ole32",
+        "oleaut32",
+        "comctl32",
+        "comdlg32",
+        "ws2_32",
+        "wsock32",
+        "mswsock",
+        "iphlpapi",
+        "dnsapi",
+        "winhttp",
+        "wininet",
+        "crypt32",
+        "bcrypt",
+        "ncrypt",
+        "secur32",
+        "rpcrt4",
+        "userenv",
+        "version",
+        "winmm",
+        "psapi",
+        "dbghelp",
+        "setupapi",
+        "cfgmgr32",
+        "netapi32",
+        "powrprof",
+        "imm32",
+        "uxtheme",
+        "dwmapi",
+        "opengl32",
+        "d3d9",
+        "d3d11",
+        "d3d12",
+        "dxgi",
+        "d2d1",
+        "dwrite",
+        "winspool",
+        "wtsapi32",
+        "shcore",
+        "propsys",
+        "normaliz",
+        "msvcrt",
+        "ucrtbase",
+        "vcruntime140",
+        "vcruntime140_1",
+    )
+)
+"""DLLs every Windows has, plus the UCRT (``msvcrt`` too) and the VC runtime CPython ships."""
+
+
+def is_system_dll(name: str) -> bool:
+    """Whether Windows (or CPython's own folder) provides ``name``, whatever the machine."""
+    lower = name.lower()
+    return lower in SYSTEM_DLLS or lower.startswith(("api-ms-win-", "ext-ms-win-"))
+
+
+def foreign_dlls(
+    imports: tuple[str, ...], python_dlls: frozenset[str], bundled: frozenset[str]
+) -> list[str]:
+    """The imported DLLs the target does not have: not CPython's, Windows', nor in the wheel."""
+    return [
+        name
+        for name in imports
+        if not is_system_dll(name)
+        and name.lower() not in python_dlls
+        and name.lower() not in bundled
+    ]
+
+
+def python_dlls(extension_suffix: str | None) -> frozenset[str]:
+    """CPython DLLs an extension may import: ``pythonXY.dll`` (by suffix) and ``python3.dll``."""
+    match = re.match(r"^\.cp(\d)(\d+)(t?)-", extension_suffix or "")
+    if match is None:
+        return frozenset({"python3.dll"})
+    return frozenset({"python3.dll", f"python{match[1]}{match[2]}{match[3]}.dll"})
