@@ -327,6 +327,11 @@ def foreign_dlls(
 def python_dlls(extension_suffix: str | None) -> frozenset[str]:
     """CPython DLLs an extension may import: ``pythonXY.dll`` (by suffix) and ``python3.dll``."""
     match = re.match(r"^\.cp(\d)(\d+)(t?)-", extension_suffix or "")
-    if match is None:
-        return frozenset({"python3.dll"})
+    if match is None:  # the version is not known yet: any CPython 3 DLL
+        return frozenset(
+            {
+                "python3.dll",
+                *(f"python3{minor}{t}.dll" for minor in range(6, 40) for t in ("", "t")),
+            }
+        )
     return frozenset({"python3.dll", f"python{match[1]}{match[2]}{match[3]}.dll"})
