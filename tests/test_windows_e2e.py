@@ -64,13 +64,15 @@ def missing_dll_pyd(windows_python: Path, tmp_path_factory: pytest.TempPathFacto
     (folder / "usesfoo.c").write_text(USES_MISSING)
     zig = _zig()
     subprocess.run(
-        [*zig, "-shared", "-o", str(folder / "foo_missing.dll"), str(folder / "foo.c")],
+        [*zig, "-shared", "-o", str(folder / "foo_missing.dll"), str(folder / "foo.c"),
+         f"-Wl,--out-implib,{folder / 'foo_missing.lib'}"],
         check=True,
-    )
+    )  # fmt: skip
     subprocess.run(
         [*zig, "-shared", f"-I{interp.include_dir}", "-o", str(folder / "usesfoo.pyd"),
          str(folder / "usesfoo.c"), str(folder / "foo_missing.lib"),
-         f"-L{interp.config_vars['LIBDIR']}", "-lpython313"],
+         f"-L{interp.config_vars['LIBDIR']}", "-lpython313",
+         f"-Wl,--out-implib,{folder / 'usesfoo.lib'}"],
         check=True,
     )  # fmt: skip
     return (folder / "usesfoo.pyd").read_bytes()

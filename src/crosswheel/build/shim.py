@@ -102,7 +102,7 @@ def _patch_sys(spec: dict[str, Any]) -> None:
 
     def which(cmd: Any, mode: int = os.F_OK | os.X_OK, path: Any = None) -> Any:
         # shutil.which reads sys.platform on each call: with "win32" faked it calls
-        # Windows-only _winapi (meson-python looks for ninja with it). It runs here.
+        # _winapi, which only exists there (meson-python looks for ninja with it). It runs here.
         faked, sys.platform = sys.platform, host_platform
         try:
             return host_which(cmd, mode, path)

@@ -183,7 +183,7 @@ def import_extensions(
         elif "cannot open shared object file" in said:
             hint = "bundle the missing library in the wheel, or install it on the target"
         missing = re.findall(r"Library (\S+) \(which is needed by [^)]*\) not found", result.stderr)
-        if missing:  # wine names the DLL; Windows' own message does not
+        if missing:  # wine names the DLL; the loader's own message does not
             said += f" (missing DLL: {', '.join(dict.fromkeys(missing))})"
             hint = "bundle the DLL in the wheel (as delvewheel does), or link it statically"
         raise CrosswheelError(

@@ -330,7 +330,7 @@ FolderReader = Callable[[Path, Target, tuple[int, int]], TargetInterpreter]
 def _family_reader(target: Target) -> FolderReader | None:
     """The family module's ``read_target_python(folder, target, version)``, if it has one.
 
-    Families whose CPython has no sysconfig data to read (Windows) read their own
+    Families whose CPython has no sysconfig data to read read their own
     folder layout; the row's ``module`` names where.
     """
     if not target.facts.module:

@@ -1,4 +1,4 @@
-"""A PE/COFF reader (standard library only): what a Windows DLL is, imports and exports.
+"""A PE/COFF reader (standard library only): what a DLL is, imports and exports.
 
 The verifier needs a ``.pyd``'s machine, DLL flag, imported DLLs and exported
 ``PyInit_`` names; an embeddable CPython lacks import libraries, which are made

@@ -88,7 +88,7 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
     details = build.interpreter.build_details
     if details is not None:
         # Meson on Linux would take libpython and suffixes from the running Python;
-        # a PEP 739 file of the target (Windows' pythonXY.lib) overrides both.
+        # a PEP 739 file of the target (its import library) overrides both.
         options.append(f"python.build_config = {_string(str(details))}")
     if options:
         lines += ["", "[built-in options]", *options]
