@@ -29,6 +29,7 @@ PACKAGES=(
     gcc-riscv64-linux-gnu
     libpython3.11-dev:arm64 libyaml-dev:arm64
     emscripten clang-19 lld-19 llvm-19
+    wine64 gcc-mingw-w64-x86-64
 )
 if ! $SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"; then
     # Multi-Arch: same packages must have one version on every architecture. When the

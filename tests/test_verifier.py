@@ -16,7 +16,10 @@ from crosswheel.target.names import resolve_target
 from crosswheel.wheel.binaries import describe_binary_bytes
 from crosswheel.wheel.verifier import verify_binaries
 
-SOURCE = '#include <stdio.h>\nint demo(char *b) { return sprintf(b, "%d", 42); }\n'
+SOURCE = (
+    '#include <stdio.h>\nint demo(char *b) { return sprintf(b, "%d", 42); }\n'
+    "void *PyInit__x(void) { return 0; }\n"
+)
 ZIG = [sys.executable, "-m", "ziglang", "cc"]
 Build = Callable[[list[str], str], bytes]
 """Compile the test source with a compiler command into a shared object; its bytes."""

@@ -115,6 +115,20 @@ def _import_platform_dependent_modules() -> None:
 
 
 def _patch_sys(spec: dict[str, Any]) -> None:
+    import shutil
+
+    host_platform, host_which = sys.platform, shutil.which
+
+    def which(cmd: Any, mode: int = os.F_OK | os.X_OK, path: Any = None) -> Any:
+        # shutil.which reads sys.platform on each call: with "win32" faked it calls
+        # _winapi, which only exists there (meson-python looks for ninja with it). It runs here.
+        faked, sys.platform = sys.platform, host_platform
+        try:
+            return host_which(cmd, mode, path)
+        finally:
+            sys.platform = faked
+
+    shutil.which = which
     sys.platform = spec["sys_platform"]
     sys.abiflags = spec["abiflags"]
     sys.byteorder = spec["byteorder"]

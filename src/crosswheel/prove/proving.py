@@ -152,6 +152,10 @@ def import_extensions(
             hint = "link the library that defines the symbol, or stop using it"
         elif "cannot open shared object file" in said:
             hint = "bundle the missing library in the wheel, or install it on the target"
+        missing = re.findall(r"Library (\S+) \(which is needed by [^)]*\) not found", result.stderr)
+        if missing:  # wine names the DLL; the loader's own message does not
+            said += f" (missing DLL: {', '.join(dict.fromkeys(missing))})"
+            hint = "bundle the DLL in the wheel (as delvewheel does), or link it statically"
         raise CrosswheelError(
             f"{', '.join(failures)} from {wheel.name} cannot be imported on {where}: {said}",
             hint=hint,

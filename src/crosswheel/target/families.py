@@ -90,7 +90,11 @@ class Family:
     sys_functions: tuple[tuple[str, str], ...] = ()
     """``sys`` functions the family's CPython has, with the int each returns (template)."""
     module: str = ""
-    """The module under ``crosswheel.target`` with the family's own logic, '' for none."""
+    """The module under ``crosswheel.target`` with the family's own logic, '' for none.
+    A ``read_target_python(folder, target, version)`` there reads target-python folders."""
+    zig_implib: bool = False
+    """zig writes an import library (and a ``.pdb``) beside every DLL it links: its
+    commands go through ``zigwrap``, which sends them elsewhere (not into the wheel)."""
 
 
 _LINUX_ARCHES = tuple((arch.machine, "") for arch in ARCHES)
@@ -213,7 +217,8 @@ FAMILIES: dict[str, Family] = {
             interpreter_hint="a Windows CPython {v} for {tag_arch}: an installed one's folder, "
             "or the NuGet python/pythonarm64/pythonx86 package's tools/ folder (python.exe, "
             "include/, libs/ or pythonXY.dll)",
-            runner="wine", tag_policy="", has_fortran=False,
+            runner="wine", tag_policy="", has_fortran=False, module="windows",
+            zig_implib=True,
         ),
         Family(
             key="emscripten", os="emscripten", libc="emscripten", variants=(("wasm32", ""),),

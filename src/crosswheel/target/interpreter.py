@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import importlib
 import json
 import re
 import sys
 import sysconfig
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,8 @@ class TargetInterpreter:
     extension_suffixes: tuple[str, ...]
     origin: str = ""
     """Where the pieces came from, when not all from ``source`` (Pyodide's runtime and headers)."""
+    build_details: Path | None = None
+    """A PEP 739 file that describes this target, for tools that take one (Meson)."""
 
     @property
     def ext_suffix(self) -> str:
@@ -327,6 +330,22 @@ def from_multiarch(
     return _build_interpreter(target, data, read_sysconfigdata(data), build_version)
 
 
+FolderReader = Callable[[Path, Target, tuple[int, int]], TargetInterpreter]
+
+
+def _family_reader(target: Target) -> FolderReader | None:
+    """The family module's ``read_target_python(folder, target, version)``, if it has one.
+
+    Families whose CPython has no sysconfig data to read read their own
+    folder layout; the row's ``module`` names where.
+    """
+    if not target.facts.module:
+        return None
+    module = importlib.import_module(f"crosswheel.target.{target.facts.module}")
+    reader: FolderReader | None = getattr(module, "read_target_python", None)
+    return reader
+
+
 def find_target_interpreter(
     target: Target,
     target_python: str | None,
@@ -352,6 +371,9 @@ def find_target_interpreter(
             "build-details.json",
         )
     path = path.resolve()
+    reader = _family_reader(target)
+    if path.is_dir() and reader is not None:
+        return reader(path, target, version)
     if path.is_dir():
         if (path / "build-details.json").is_file():
             return from_build_details(path / "build-details.json", target, version)

@@ -89,7 +89,18 @@ class TargetRuntime:
 
     @property
     def emulated(self) -> bool:
-        return bool(self.runner) and Path(self.runner[0]).name.startswith("qemu-")
+        return bool(self.runner) and Path(self.runner[0]).name.startswith(("qemu-", "wine"))
+
+    @property
+    def wine(self) -> bool:
+        """Whether wine runs it: paths are ``Z:\\...``, and all three std streams must be pipes."""
+        return bool(self.runner) and Path(self.runner[0]).name.startswith("wine")
+
+    def target_paths(self, paths: Sequence[Path | str]) -> str:
+        """``paths`` as the target's ``PYTHONPATH`` spells them."""
+        if self.wine:
+            return ";".join("Z:" + str(p).replace("/", "\\") for p in paths)
+        return os.pathsep.join(str(p) for p in paths)
 
     def command(self, *args: str) -> list[str]:
         return [*self.runner, str(self.python), *args]
@@ -104,8 +115,10 @@ class TargetRuntime:
         if self.home is not None:
             env["PYTHONHOME"] = str(self.home)
         if pythonpath:
-            env["PYTHONPATH"] = os.pathsep.join(str(p) for p in pythonpath)
+            env["PYTHONPATH"] = self.target_paths(pythonpath)
         env["PYTHONNOUSERSITE"] = "1"  # the user's site-packages hold build-machine code
+        if self.wine:
+            env.update(wine_environment())
         return env
 
     def run(
@@ -120,6 +133,7 @@ class TargetRuntime:
             self.command(*args),
             env=self.environment(pythonpath),
             cwd=cwd,
+            input="",  # a pipe: under wine CPython cannot start on a file or /dev/null
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -132,16 +146,27 @@ class TargetRuntime:
         Build tools and test commands start "python" as a program; this one is
         the target's, whatever emulator or loader it needs.
         """
-        settings = [f"PYTHONPATH={shlex.quote(os.pathsep.join(str(p) for p in pythonpath))}"]
+        settings = [f"PYTHONPATH={shlex.quote(self.target_paths(pythonpath))}"]
         if self.home is not None:
             settings.append(f"PYTHONHOME={shlex.quote(str(self.home))}")
+        if self.wine:
+            settings += [f"{k}={shlex.quote(v)}" for k, v in wine_environment().items()]
         unset = " ".join(n for n in _DROPPED_ENV if n not in ("PYTHONHOME", "PYTHONPATH"))
         command = " ".join(shlex.quote(word) for word in self.command())
+        run = f'exec {command} "$@"'
+        if self.wine:
+            # stdin, stdout and stderr all pipes (stderr joins stdout); the status kept.
+            run = (
+                "exec 3>&1\n"
+                f'status=$( {{ {{ cat /dev/null | {command} "$@" 2>&1; echo $? >&4; }} '
+                "| cat >&3; } 4>&1 )\n"
+                'exit "$status"'
+            )
         return write_script(
             path,
             f"# crosswheel: the target's CPython ({self.describe()}).\n"
             f"unset {unset}\n"
-            f'{" ".join(settings)} PYTHONNOUSERSITE=1 exec {command} "$@"\n',
+            f"export {' '.join(settings)} PYTHONNOUSERSITE=1\n{run}\n",
         )
 
     def describe(self) -> str:
@@ -312,6 +337,68 @@ def fetch_debian_python(
     return root
 
 
+def wine_command() -> str | None:
+    """wine's 64-bit loader: ``wine64`` on PATH or where Debian's wine64 package puts it."""
+    for candidate in ("wine64", "/usr/lib/wine/wine64", "wine"):
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+def wine_prefix() -> Path:
+    """A private ``WINEPREFIX`` in the cache (wine refuses one another user owns)."""
+    return user_cache() / "wine" / "prefix"
+
+
+def wine_environment() -> dict[str, str]:
+    """wine's settings: the private prefix, quiet but for missing-DLL errors, no Mono/Gecko."""
+    return {
+        "WINEPREFIX": str(wine_prefix()),
+        "WINEDEBUG": "-all,err+module",
+        "WINEDLLOVERRIDES": "mscoree,mshtml=",
+    }
+
+
+def _wine_runtime(target: Target, interpreter: TargetInterpreter) -> TargetRuntime:
+    """The Windows CPython folder's ``python.exe`` under wine (x86_64 build machines, amd64)."""
+    folder = interpreter.source.parent
+    python = folder / "python.exe"
+    if not python.is_file():
+        raise CrosswheelError(f"{folder} has no python.exe to run the tests with")
+    if target.arch.machine != build_machine():
+        raise CrosswheelError(
+            f"crosswheel cannot run {target.triplet} programs on this {build_machine()} machine "
+            "(wine runs x86_64 Windows programs only)",
+            hint="the wheel was built and verified; test it on a Windows machine of its arch",
+        )
+    if any(folder.glob("*._pth")):
+        raise CrosswheelError(
+            f"{folder} has a ._pth file: its python.exe ignores PYTHONPATH (isolated mode)",
+            hint="remove the ._pth file (an embeddable distribution's); the folder then works "
+            "as an installed CPython",
+        )
+    wine = wine_command()
+    if wine is None:
+        raise CrosswheelError(
+            f"running {target.triplet} programs here needs wine",
+            hint="apt-get install wine64 (Debian/Ubuntu)",
+        )
+    prefix = wine_prefix()
+    if not (prefix / "system.reg").is_file():
+        info(f"creating a wine prefix in {prefix} (once)")
+        prefix.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **wine_environment()}
+        subprocess.run(
+            [wine, "wineboot", "-i"], env=env, capture_output=True, input="", check=False
+        )
+        server = Path(wine).with_name("wineserver")
+        subprocess.run(
+            [str(server) if server.exists() else "wineserver", "-w"], env=env, check=False
+        )
+    return TargetRuntime(target, python, None, (wine,))
+
+
 def find_runtime(
     target: Target, interpreter: TargetInterpreter, fetch: bool = True
 ) -> TargetRuntime:
@@ -321,6 +408,8 @@ def find_runtime(
     """
     if target.facts.runner == "node":
         return _pyodide_runtime(target, interpreter)
+    if target.facts.runner == "wine":
+        return _wine_runtime(target, interpreter)
     if target.family != "linux" or target.libc != "glibc":
         raise CrosswheelError(
             f"crosswheel cannot run {target.triplet} programs on this machine",

@@ -227,10 +227,16 @@ def _zig_toolchain(target: Target, spec: str, installed: bool, env: Mapping[str,
     if ":" in spec and installed:
         check_zig_target(ztarget)
     zig = f"{shlex.quote(sys.executable)} -m ziglang"
+    # PE targets: a wrapper keeps zig's import library and .pdb out of the wheel.
+    compiler = (
+        f"{shlex.quote(sys.executable)} -m crosswheel.target.zigwrap"
+        if (target.facts.zig_implib)
+        else zig
+    )
     fc, fc_missing = users_fortran(target, env, zig_has_no_fortran(target))
     return Toolchain(
-        cc=f"{zig} cc -target {ztarget}",
-        cxx=f"{zig} c++ -target {ztarget}",
+        cc=f"{compiler} cc -target {ztarget}",
+        cxx=f"{compiler} c++ -target {ztarget}",
         ar=f"{zig} ar",
         strip=f"{zig} objcopy --strip-all",
         ranlib=f"{zig} ranlib",

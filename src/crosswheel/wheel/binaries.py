@@ -37,6 +37,7 @@ from packaging.tags import Tag, parse_tag
 
 from crosswheel.errors import RefusedWheel
 from crosswheel.target.names import describe_elf
+from crosswheel.target.pe import PEError, read_pe
 from crosswheel.wheelfile import (
     ZIP_READ_ERRORS,
     WheelName,
@@ -91,6 +92,8 @@ class Binary:
     """The ``PyInit_<name>`` functions it defines: what makes it an extension module."""
     exports: frozenset[str] = frozenset()
     """WebAssembly: the names it exports."""
+    pe_dll: bool = False
+    """A PE file with the DLL flag (what Windows loads an extension module as)."""
 
     @property
     def is_elf(self) -> bool:
@@ -332,14 +335,20 @@ def describe_binary_stream(name: str, stream: IO[bytes]) -> Binary | None:
             cpu = struct.unpack_from("<I", head, 4)[0] if thin else 0
             return Binary(name=name, kind=kind, flags=cpu)
     if head.startswith(b"MZ") and name.lower().endswith((".pyd", ".dll", ".exe")):
-        machine = 0
-        if len(head) >= 0x40:
-            offset = struct.unpack_from("<I", head, 0x3C)[0]
-            stream.seek(offset)
-            pe = stream.read(6)
-            if pe[:4] == b"PE\0\0" and len(pe) == 6:
-                machine = struct.unpack_from("<H", pe, 4)[0]
-        return Binary(name=name, kind=PE_KIND, flags=machine)
+        stream.seek(0)
+        try:
+            pe = read_pe(stream.read())
+        except PEError as exc:
+            return Binary(name=name, kind=f"a damaged PE file ({exc})")
+        return Binary(
+            name=name,
+            kind=PE_KIND,
+            bits=64 if pe.pe32plus else 32,
+            flags=pe.machine,
+            needed=pe.imports,
+            pe_dll=pe.is_dll,
+            init_functions=frozenset(e for e in pe.exports if e.startswith("PyInit_")),
+        )
     if EXTENSION_NAME.search(name.lower()):
         return Binary(name=name, kind=NOT_A_BINARY)
     return None

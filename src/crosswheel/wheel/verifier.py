@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from crosswheel.errors import RefusedWheel
 from crosswheel.target.names import Target, describe_binary, describe_elf
+from crosswheel.target.windows import foreign_dlls, python_dlls
 from crosswheel.wheel.binaries import EXTENSION_NAME, PE_KIND, Binary
 
 _FORMAT_OF_KIND = {
@@ -46,6 +47,33 @@ def _foreign_problem(binary: Binary, target: Target) -> str | None:
     if fmt == "pe" and binary.flags != target.arch.pe_machine:
         cpu = _PE_MACHINE.get(binary.flags, hex(binary.flags))
         return f"PE for {cpu}, not {expected}"
+    return None
+
+
+def pe_problem(
+    binary: Binary, python_dlls: frozenset[str], bundled: frozenset[str]
+) -> tuple[str, str | None] | None:
+    """A PE extension that Windows would not load as one: (problem, hint) or None.
+
+    It must be a DLL, export ``PyInit_<name>`` and import only CPython's DLLs,
+    Windows' own and the UCRT, or DLLs the wheel carries.
+    """
+    lower = binary.name.lower()
+    if not lower.endswith((".pyd", ".dll")):
+        return None
+    if not binary.pe_dll:
+        return "a PE executable, not a DLL", None
+    module = binary.basename.split(".", 1)[0]
+    if lower.endswith(".pyd") and f"PyInit_{module}" not in binary.init_functions:
+        found = ", ".join(sorted(binary.init_functions)) or "none"
+        return f"exports no PyInit_{module} (PyInit_ exports: {found})", None
+    foreign = foreign_dlls(binary.needed, python_dlls, bundled)
+    if foreign:
+        return (
+            f"imports {', '.join(foreign)}, which the target does not have",
+            "link that library statically, or bundle the DLL in the wheel (as delvewheel "
+            "does; crosswheel does not bundle Windows DLLs yet)",
+        )
     return None
 
 
@@ -104,12 +132,19 @@ def verify_binaries(
     the fixer has yet to rename).
     """
     problems: list[str] = []
-    count = 0
-    for name, binary in binaries:
-        count += 1
+    hints: list[str] = []
+    pairs = list(binaries)
+    bundled = frozenset(b.basename.lower() for _, b in pairs)
+    pythons = python_dlls(extension_suffixes[0] if extension_suffixes else None)
+    for name, binary in pairs:
         problem = binary_problem(binary, target)
         if problem is None and extension_suffixes is not None and name.endswith(".so"):
             problem = extension_problem(name, extension_suffixes)
+        if problem is None and target.binary_format == "pe":
+            found = pe_problem(binary, pythons, bundled)
+            if found is not None:
+                problem = found[0]
+                hints.extend([found[1]] if found[1] else [])
         if problem:
             problems.append(f"{name}: {problem}")
     if problems:
@@ -117,7 +152,9 @@ def verify_binaries(
         raise RefusedWheel(
             f"refusing to ship {wheel_name}: {len(problems)} file(s) do not match "
             f"{target.describe()}:\n  {listing}",
-            hint="the inner backend used a compiler or prebuilt binary for another platform; "
+            hint=hints[0]
+            if hints
+            else "the inner backend used a compiler or prebuilt binary for another platform; "
             "check CC/CXX and the project's build scripts",
         )
-    return count
+    return len(pairs)

@@ -92,6 +92,11 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
     pc_dirs = [str(p.pkgconfig_dir) for p in build.target_packages if p.pkgconfig_dir]
     if pc_dirs:
         options.append(f"pkg_config_path = {_array(pc_dirs)}")
+    details = build.interpreter.build_details
+    if details is not None:
+        # Meson on Linux would take libpython and suffixes from the running Python;
+        # a PEP 739 file of the target (its import library) overrides both.
+        options.append(f"python.build_config = {_string(str(details))}")
     if options:
         lines += ["", "[built-in options]", *options]
     return "\n".join(lines) + "\n"

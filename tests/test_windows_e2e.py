@@ -1,0 +1,137 @@
+"""Windows wheels from Linux: built with zig, verified as PE DLLs, proven under wine.
+
+The target CPython folder is assembled by ``scripts/assemble-windows-python.py``
+from PyPI's embeddable CPython 3.13.2 and Debian's CPython headers, because NuGet
+(the default source of such a folder) cannot be reached here. It has no ``libs/``:
+crosswheel makes the import libraries from the DLL's exports.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, ROOT, require
+from crosswheel.errors import RefusedWheel
+from crosswheel.target.cache import user_cache
+from crosswheel.target.names import resolve_target
+from crosswheel.target.runtime import wine_command
+from crosswheel.wheel.binaries import describe_binary_bytes
+from crosswheel.wheel.verifier import verify_binaries
+from helpers import make_wheel
+
+pytestmark = pytest.mark.e2e
+TARGET = "x86_64-pc-windows-msvc"
+USES_MISSING = (
+    "#include <Python.h>\n__declspec(dllimport) int foo_missing(void);\n"
+    'static struct PyModuleDef m = {PyModuleDef_HEAD_INIT, "usesfoo"};\n'
+    "PyMODINIT_FUNC PyInit_usesfoo(void) { foo_missing(); return PyModule_Create(&m); }\n"
+)
+
+
+@pytest.fixture(scope="session")
+def windows_python() -> Path:
+    """A Windows CPython 3.13 amd64 folder (kept in the user's cache between runs)."""
+    out = user_cache() / "test-windows-python" / "cpython-3.13-amd64"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "assemble-windows-python.py"), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    require(result.returncode == 0, f"cannot assemble a Windows CPython: {result.stderr[-500:]}")
+    return out
+
+
+def _zig() -> list[str]:
+    try:
+        import ziglang  # noqa: F401
+    except ImportError:
+        require(False, "ziglang is not installed")
+    return [sys.executable, "-m", "ziglang", "cc", "-target", "x86_64-windows-gnu", "-s"]
+
+
+@pytest.fixture(scope="module")
+def missing_dll_pyd(windows_python: Path, tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """``usesfoo.pyd``, which imports ``foo_missing.dll`` (not in the wheel, not on Windows)."""
+    from crosswheel.target.interpreter import find_target_interpreter
+
+    folder = tmp_path_factory.mktemp("missing-dll")
+    interp = find_target_interpreter(resolve_target(TARGET), str(windows_python), (3, 13))
+    (folder / "foo.c").write_text("__declspec(dllexport) int foo_missing(void) { return 1; }\n")
+    (folder / "usesfoo.c").write_text(USES_MISSING)
+    zig = _zig()
+    subprocess.run(
+        [*zig, "-shared", "-o", str(folder / "foo_missing.dll"), str(folder / "foo.c"),
+         f"-Wl,--out-implib,{folder / 'foo_missing.lib'}"],
+        check=True,
+    )  # fmt: skip
+    subprocess.run(
+        [*zig, "-shared", f"-I{interp.include_dir}", "-o", str(folder / "usesfoo.pyd"),
+         str(folder / "usesfoo.c"), str(folder / "foo_missing.lib"),
+         f"-L{interp.config_vars['LIBDIR']}", "-lpython313",
+         f"-Wl,--out-implib,{folder / 'usesfoo.lib'}"],
+        check=True,
+    )  # fmt: skip
+    return (folder / "usesfoo.pyd").read_bytes()
+
+
+def test_verifier_names_a_dll_the_target_does_not_have(missing_dll_pyd: bytes) -> None:
+    binary = describe_binary_bytes("usesfoo.cp313-win_amd64.pyd", missing_dll_pyd)
+    assert binary is not None and binary.pe_dll and binary.init_functions == {"PyInit_usesfoo"}
+    assert "python313.dll" in binary.needed and "foo_missing.dll" in binary.needed
+    pair = [("usesfoo.cp313-win_amd64.pyd", binary)]
+    suffixes = (".cp313-win_amd64.pyd", ".pyd")
+    with pytest.raises(RefusedWheel, match=r"imports foo_missing\.dll") as refused:
+        verify_binaries(
+            "usesfoo-1.0-cp313-cp313-win_amd64.whl", pair, resolve_target(TARGET), suffixes
+        )
+    assert "delvewheel" in (refused.value.hint or "")
+
+
+def test_crosswheel_test_names_the_missing_dll(
+    missing_dll_pyd: bytes, windows_python: Path, python313: Path, tmp_path: Path
+) -> None:
+    require(wine_command() is not None, "wine not found (apt-get install wine64)")
+    wheel = make_wheel(
+        tmp_path / "usesfoo-1.0-cp313-cp313-win_amd64.whl",
+        {"usesfoo.cp313-win_amd64.pyd": missing_dll_pyd},
+        "cp313-cp313-win_amd64",
+    )
+    result = subprocess.run(
+        [str(python313), "-m", "crosswheel", "test", "--target", TARGET,
+         "-C", f"target-python={windows_python}", str(wheel)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "foo_missing.dll" in result.stderr, result.stderr
+
+
+def test_setuptools_example_builds_for_win_amd64_and_runs_under_wine(
+    python313: Path, frontend_env: dict[str, str], windows_python: Path, tmp_path: Path
+) -> None:
+    """``python -m build -C target=... -C target-python=FOLDER``, then ``crosswheel test``."""
+    require(wine_command() is not None, "wine not found (apt-get install wine64)")
+    out = tmp_path / "dist"
+    build = subprocess.run(
+        [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={TARGET}",
+         f"-Ctarget-python={windows_python}", str(EXAMPLES / "setuptools-c")],
+        env=frontend_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    (wheel,) = out.glob("*.whl")
+    assert wheel.name == "crossdemo-1.0.0-cp313-cp313-win_amd64.whl"
+    check = (
+        "import crossdemo, sys; assert crossdemo.add(40, 2) == 42; assert sys.platform == 'win32'"
+    )
+    proved = subprocess.run(
+        [str(python313), "-m", "crosswheel", "test", "--target", TARGET,
+         "-C", f"target-python={windows_python}", "--test-command", f'python -c "{check}"',
+         str(wheel)],
+        env=frontend_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proved.returncode == 0, proved.stdout + proved.stderr
+    assert "proved crossdemo-1.0.0-cp313-cp313-win_amd64.whl" in proved.stderr
