@@ -115,6 +115,8 @@ WASM32 = Arch(
 
 _PE_NAMES = {0x01C4: "arm"}
 """PE machines no arch here ships, by name, for messages."""
+_MACHO_NAMES = {7: "i386", 12: "arm"}
+"""Mach-O CPU types no arch here ships (32-bit), by name, for messages."""
 
 
 def arch_by_name(name: str) -> Arch | None:
@@ -139,6 +141,14 @@ def pe_machine_name(machine: int) -> str:
         if arch.pe_machine == machine:
             return arch.windows_tag
     return _PE_NAMES.get(machine, hex(machine))
+
+
+def macho_cpu_name(cputype: int) -> str:
+    """``arm64`` for 0x0100000C: a Mach-O CPU type in words."""
+    for arch in ARCHES:
+        if arch.macho_cputype == cputype:
+            return arch.apple_cpu
+    return _MACHO_NAMES.get(cputype, hex(cputype))
 
 
 def describe_elf(bits: int, byteorder: str, machine: str) -> str:

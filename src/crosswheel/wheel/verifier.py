@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from crosswheel.errors import RefusedWheel
+from crosswheel.target.arches import macho_cpu_name, pe_machine_name
 from crosswheel.target.names import Target, describe_binary, describe_elf
 from crosswheel.target.windows import foreign_dlls, python_dlls
 from crosswheel.wheel.binaries import EXTENSION_NAME, PE_KIND, Binary
@@ -25,8 +26,6 @@ _FORMAT_OF_KIND = {
     "WebAssembly": "wasm",
     PE_KIND: "pe",
 }
-_MACHO_CPU = {0x01000007: "x86_64", 0x0100000C: "arm64", 7: "i386", 12: "arm"}
-_PE_MACHINE = {0x8664: "amd64", 0xAA64: "arm64", 0x014C: "win32", 0x01C4: "arm"}
 EF_ARM_ABI_FLOAT_HARD = 0x400
 EF_ARM_ABI_FLOAT_SOFT = 0x200
 _CPYTHON_EXTENSION = re.compile(r"\.cpython-[^./]+\.so$")
@@ -42,10 +41,10 @@ def _foreign_problem(binary: Binary, target: Target) -> str | None:
         return binary.unloadable
     universal = binary.kind == "Mach-O universal"  # universal2: delocate checks each slice
     if fmt == "macho" and not universal and binary.flags != target.arch.macho_cputype:
-        cpu = _MACHO_CPU.get(binary.flags, hex(binary.flags))
+        cpu = macho_cpu_name(binary.flags)
         return f"Mach-O for {cpu}, not {expected}"
     if fmt == "pe" and binary.flags != target.arch.pe_machine:
-        cpu = _PE_MACHINE.get(binary.flags, hex(binary.flags))
+        cpu = pe_machine_name(binary.flags)
         return f"PE for {cpu}, not {expected}"
     return None
 
