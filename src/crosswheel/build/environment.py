@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from crosswheel.build.autotools import autotools_environment
 from crosswheel.build.shim import ENV_VAR
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
@@ -203,6 +204,7 @@ def build_environment(
     for key, value in _pkg_config_env(target, interpreter).items():
         if key not in environ:
             env[key] = value
+    env.update(autotools_environment(target, toolchain, workdir, environ))
     # The target's numpy.pc (crosswheel's) before any other, the user's path kept.
     pc_dirs = [str(p.pkgconfig_dir) for p in target_packages if p.pkgconfig_dir]
     if pc_dirs:
