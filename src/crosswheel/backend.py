@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from crosswheel.build.adapters import adapter_for
 from crosswheel.build.environment import cross_environment
+from crosswheel.build.failures import compiler_crash
 from crosswheel.build.inner import InnerBackendCaller
 from crosswheel.build.staging import make_staging, owner_gone
 from crosswheel.config import ConfigSettings, CrossConfig, load_config, project_label
@@ -152,6 +153,8 @@ def _call_inner(
         return caller.call(hook, **kwargs)
     except CrosswheelError:
         missing = fortran_failure(build.toolchain, workdir) if build else None
+        if missing is None and build is not None:
+            missing = compiler_crash(caller.output_tail, build.target, build.toolchain)
         if missing is not None:
             raise missing from None
         raise

@@ -15,11 +15,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from crosswheel.build.autotools import autotools_environment
 from crosswheel.build.shim import ENV_VAR
-from crosswheel.target.interpreter import TargetInterpreter
+from crosswheel.target.interpreter import TargetInterpreter, library_folders
 from crosswheel.target.names import Target
 from crosswheel.target.packages import TargetPackage
 from crosswheel.target.resolve import CrossBuild
+from crosswheel.target.runtime import build_machine
 from crosswheel.target.toolchain import Toolchain, fortran_command
 
 SPEC_FILE = "crosswheel-target.json"
@@ -128,6 +130,10 @@ def shim_spec(
         "platform_system": target.platform_system,
         "sys_functions": {name: int(target.form(v)) for name, v in target.facts.sys_functions},
         "target_packages": [package.shim_entry() for package in target_packages],
+        "library_dirs": [str(d) for d in library_folders(target, interpreter)]
+        if target.family == "linux"
+        else [],
+        "build_machine": build_machine(),
     }
 
 
@@ -203,6 +209,7 @@ def build_environment(
     for key, value in _pkg_config_env(target, interpreter).items():
         if key not in environ:
             env[key] = value
+    env.update(autotools_environment(target, toolchain, workdir, environ))
     # The target's numpy.pc (crosswheel's) before any other, the user's path kept.
     pc_dirs = [str(p.pkgconfig_dir) for p in target_packages if p.pkgconfig_dir]
     if pc_dirs:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TextIO
 
 from pyproject_hooks import (
     BackendUnavailable,
@@ -23,6 +24,48 @@ from pyproject_hooks import (
 from crosswheel.build.shim import unshimmed_environ
 from crosswheel.config import InnerBackend
 from crosswheel.errors import CrosswheelError
+
+TAIL_BYTES = 64 * 1024
+"""How much of the end of the backend's output is kept (a crash is near the end)."""
+
+
+class _Tail:
+    """The end of a process's stdout and stderr, interleaved as they came."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._lock = threading.Lock()
+
+    def copy(self, stream: IO[bytes], out: TextIO) -> None:
+        """Copy ``stream`` to ``out`` as it comes, keeping its end."""
+        binary = getattr(out, "buffer", None)
+        for chunk in iter(lambda: stream.read1(65536), b""):  # type: ignore[attr-defined]
+            if binary is not None:
+                binary.write(chunk)
+                binary.flush()
+            else:
+                out.write(chunk.decode(errors="replace"))
+            with self._lock:
+                self._data += chunk
+                del self._data[:-TAIL_BYTES]
+
+    def text(self) -> str:
+        with self._lock:
+            return self._data.decode(errors="replace")
+
+
+def _run_teed(cmd: Sequence[str], cwd: str | None, env: Mapping[str, str]) -> tuple[int, str]:
+    """Run ``cmd`` with its output passed through; its exit status and the output's end."""
+    tail = _Tail()
+    with subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        err = threading.Thread(target=tail.copy, args=(process.stderr, sys.stderr), daemon=True)
+        err.start()
+        tail.copy(process.stdout, sys.stdout)
+        err.join()
+    return process.returncode, tail.text()
 
 
 class InnerBackendCaller:
@@ -37,6 +80,8 @@ class InnerBackendCaller:
     ) -> None:
         self.backend = backend
         self.extra_env = dict(extra_env or {})
+        self.output_tail = ""
+        """The end of the last hook's error output, for messages about why it failed."""
         self._caller = BuildBackendHookCaller(
             str(source_dir),
             backend.name,
@@ -52,7 +97,9 @@ class InnerBackendCaller:
         extra_environ: Mapping[str, str] | None = None,
     ) -> None:
         env = unshimmed_environ({**(extra_environ or {}), **self.extra_env})
-        subprocess.check_call(cmd, cwd=cwd, env=env)
+        returncode, self.output_tail = _run_teed(cmd, cwd, env)
+        if returncode:
+            raise subprocess.CalledProcessError(returncode, cmd)
 
     def call(self, hook: str, **kwargs: Any) -> Any:
         """Run ``hook`` in the inner backend and return its result."""

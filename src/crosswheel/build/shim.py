@@ -90,6 +90,7 @@ def activate() -> None:
     _patch_importlib(spec)
     _patch_family(spec)
     _patch_target_packages(spec)
+    _patch_ctypes(spec)
     _active = spec
 
 
@@ -99,6 +100,7 @@ def _import_platform_dependent_modules() -> None:
     ``subprocess`` and ``os`` pick their implementation when imported; they must
     pick the build machine's, since they run here.
     """
+    import ctypes.util  # noqa: F401  (picks find_library's implementation by sys.platform)
     import platform  # noqa: F401
     import shutil  # noqa: F401
     import subprocess  # noqa: F401
@@ -357,3 +359,100 @@ def _patch_configtool(module: Any, entry: dict[str, Any]) -> None:
                 print(answers[arg])
 
     module.main = main
+
+
+VERSION_VARIABLES = {
+    "hdf5": "HDF5_VERSION=<x.y.z> (h5py reads it instead of loading libhdf5)",
+}
+"""Libraries whose version build scripts probe with ctypes, and what the project accepts
+instead (an environment variable it documents)."""
+
+
+def _patch_ctypes(spec: dict[str, Any]) -> None:
+    """``find_library`` answers from the target's folders; loading a target library says why not.
+
+    A build script that loads a library to learn its version would load the target's
+    file into this build machine process: that cannot work, so the loader's error
+    becomes one message that names the library and what to give instead.
+    """
+    import ctypes
+    import ctypes.util
+
+    dirs = [d for d in spec.get("library_dirs") or () if os.path.isdir(d)]
+    if not spec.get("library_dirs"):
+        return
+
+    def find_library(name: str) -> str | None:
+        return _find_target_library(name, dirs)
+
+    ctypes.util.find_library = find_library
+    if spec.get("build_machine") == spec["machine"]:
+        return  # the target's libraries load here
+    host_init = ctypes.CDLL.__init__
+
+    def __init__(self: Any, name: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            host_init(self, name, *args, **kwargs)
+        except OSError as exc:
+            path = _target_library_path(name, dirs)
+            if path is None:
+                raise
+            raise OSError(_cannot_load(name, path, spec, exc)) from None
+
+    ctypes.CDLL.__init__ = __init__  # type: ignore[method-assign]
+
+
+def _find_target_library(name: str, dirs: list[str]) -> str | None:
+    """``lib<name>.so.N`` as ``find_library`` answers on Linux (a file name), from ``dirs`` only."""
+    stem = name if name.startswith("lib") and ".so" in name else f"lib{name}.so"
+    for folder in dirs:
+        try:
+            entries = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        versioned = [e for e in entries if e.startswith(stem + ".")]
+        if stem in entries:
+            # The development link names the real file; its shortest other name is the
+            # SONAME (libyaml.so -> libyaml-0.so.2.0.9: libyaml-0.so.2).
+            real = os.path.realpath(os.path.join(folder, stem))
+            versioned += [
+                e
+                for e in entries
+                if ".so." in e and os.path.realpath(os.path.join(folder, e)) == real
+            ]
+        if versioned:
+            return min(versioned, key=len)
+        if stem in entries:
+            return stem
+    return None
+
+
+def _target_library_path(name: Any, dirs: list[str]) -> str | None:
+    """Where ``name`` (a path or a file name) is among the target's libraries, if it is."""
+    if not isinstance(name, str) or not name:
+        return None
+    if "/" in name:
+        real = os.path.realpath(name)
+        inside = any(real.startswith(os.path.realpath(d) + os.sep) for d in dirs)
+        return name if inside and os.path.exists(name) else None
+    for folder in dirs:
+        candidate = os.path.join(folder, name)
+        if os.path.exists(candidate):
+            return candidate
+    found = _find_target_library(name, dirs)
+    return _target_library_path(found, dirs) if found and found != name else None
+
+
+def _cannot_load(name: str, path: str, spec: dict[str, Any], exc: OSError) -> str:
+    base = os.path.basename(path).split(".so")[0].removeprefix("lib")
+    instead = next(
+        (text for key, text in VERSION_VARIABLES.items() if base.startswith(key)),
+        "the library's version in the environment variable the project documents for it, "
+        "or its headers, pkg-config file or *-config program (which describe the target's copy)",
+    )
+    return (
+        f"crosswheel: {name} is the target's library ({path}, for {spec['target']}); this "
+        f"cross build's Python runs on the build machine ({spec.get('build_machine')}) and "
+        f"cannot load a library built for {spec['machine']} ({exc}). A build script that loads "
+        f"it to learn its version needs it given another way: set {instead}"
+    )

@@ -447,3 +447,27 @@ def from_pyodide(
         f"Python's ({build_include}) with pyconfig.h written from the runtime's {name} into "
         f"{include}",
     )
+
+
+def library_folders(target: Target, interpreter: TargetInterpreter) -> tuple[Path, ...]:
+    """Where the target's shared libraries are, in the order they are searched.
+
+    The target Python's sysroot (``lib/<multiarch>``, ``usr/lib/<multiarch>``, ``lib``,
+    ``usr/lib``), or its prefix, or, for a multiarch target Python, ``/lib/<multiarch>``
+    and ``/usr/lib/<multiarch>``; last the cross toolchain's ``/usr/<triplet>/lib``.
+    The build machine's own ``/lib`` and ``/usr/lib`` never: repair and the shim's
+    ``ctypes.util.find_library`` must not answer with the build machine's libraries.
+    """
+    multiarch = target.multiarch
+    folders: list[Path] = []
+    prefix = Path(str(interpreter.config_vars.get("prefix") or "/usr"))
+    if interpreter.sysroot is not None:
+        root = interpreter.sysroot
+        folders += [root / "lib" / multiarch, root / "usr" / "lib" / multiarch]
+        folders += [root / "lib", root / "usr" / "lib"]
+    elif prefix in (Path("/usr"), Path("/")):
+        folders += [Path("/lib") / multiarch, Path("/usr/lib") / multiarch]
+    else:
+        folders += [prefix / "lib" / multiarch, prefix / "lib"]
+    folders.append(Path("/usr") / target.triplet / "lib")
+    return tuple(dict.fromkeys(folders))

@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 
 from crosswheel.errors import MissingTool
 from crosswheel.target.interpreter import TargetInterpreter
+from crosswheel.target.interpreter import library_folders as target_library_folders
 from crosswheel.target.names import Target
 from crosswheel.target.policies import policies_for
 from crosswheel.wheel.binaries import Binary, WheelContents, describe_binary_bytes
@@ -50,19 +51,7 @@ def library_folders(
     ``/usr/lib/<multiarch>``; last the cross toolchain's ``/usr/<triplet>/lib``.
     The build machine's own ``/lib`` and ``/usr/lib`` are never searched.
     """
-    multiarch = target.multiarch
-    folders = list(library_path)
-    prefix = Path(str(interpreter.config_vars.get("prefix") or "/usr"))
-    if interpreter.sysroot is not None:
-        root = interpreter.sysroot
-        folders += [root / "lib" / multiarch, root / "usr" / "lib" / multiarch]
-        folders += [root / "lib", root / "usr" / "lib"]
-    elif prefix in (Path("/usr"), Path("/")):
-        folders += [Path("/lib") / multiarch, Path("/usr/lib") / multiarch]
-    else:
-        folders += [prefix / "lib" / multiarch, prefix / "lib"]
-    folders.append(Path("/usr") / target.triplet / "lib")
-    return tuple(dict.fromkeys(folders))
+    return tuple(dict.fromkeys([*library_path, *target_library_folders(target, interpreter)]))
 
 
 @dataclass(frozen=True)
