@@ -131,6 +131,7 @@ def _build_wheelhouse(args: argparse.Namespace, sources: list[str]) -> int:
             args.isolation,
             args.installer,
             no_binary,
+            _settings(args.config_setting),
         )
         resolver = Resolver(target, interpreter, settings)
         info(f"resolving {', '.join(sources)} for {target.triplet}")
@@ -599,6 +600,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "build" and not (args.sources or args.requirement):
+        parser.error("build: the following arguments are required: SRC (or -r FILE)")
     level = 2 if getattr(args, "verbose", False) else 0 if getattr(args, "quiet", False) else 1
     set_verbosity(level)  # backend processes get it through their environment
     try:

@@ -163,6 +163,8 @@ class Settings:
     installer: str = "pip"
     no_binary: frozenset[str] = frozenset()
     """Canonical names to build from source even with a wheel for the target (``:all:``)."""
+    parsed: Mapping[str, str | list[str]] = field(default_factory=dict)
+    """``config`` as config settings, for preparing a source's metadata here."""
 
 
 class Resolver:
@@ -280,13 +282,10 @@ class Resolver:
 
     def _prepared_metadata(self, project: Path) -> str:
         from crosswheel.cli.frontend import CrossFrontend, build_environment
-        from crosswheel.cli.main import _settings
 
         with build_environment(self.settings.isolation, self.settings.installer) as env:
             frontend = CrossFrontend(project, env)
-            settings = frontend.builder.settings(
-                _settings(self.settings.config), self.settings.target_name
-            )
+            settings = frontend.builder.settings(self.settings.parsed, self.settings.target_name)
             frontend.prepare(settings)
             out = Path(tempfile.mkdtemp(prefix=".metadata-", dir=self.settings.scratch))
             folder = frontend._hook(
