@@ -122,7 +122,8 @@ def test_doctor_with_an_empty_target(target: str) -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["build"], "the following arguments are required: SRC, -t/--target"),
+        (["build"], "the following arguments are required: -t/--target"),
+        (["build", "-t", T], "the following arguments are required: SRC (or -r FILE)"),
         (["targets", "extra"], "unrecognized arguments: extra"),
         (["nosuchcommand"], "invalid choice: 'nosuchcommand'"),
         (["build", ".", "-t", T, "--jobs", "0"], "'0' is not a positive whole number"),

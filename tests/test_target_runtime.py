@@ -84,3 +84,26 @@ def test_under_qemu_the_target_cannot_start_its_own_executable_as_a_subprocess(
     result = armhf_python.runtime.run(["-c", code])
     assert result.returncode != 0
     assert "Exec format error" in result.stderr
+
+
+def test_build_time_programs_find_the_cross_gfortrans_runtime(tmp_path: Path) -> None:
+    """A gfortran program for armhf, run against a sysroot without libgfortran."""
+    from crosswheel.target.runtime import qemu_command
+
+    require_tool("arm-linux-gnueabihf-gfortran", "gfortran-arm-linux-gnueabihf")
+    sysroot = require_target_python("armhf").root
+    assert not list(sysroot.rglob("libgfortran.so*"))
+    source = tmp_path / "hello.f90"
+    source.write_text('program p\nprint "(a)", "hello from fortran"\nend program\n')
+    program = tmp_path / "hello"
+    subprocess.run(["arm-linux-gnueabihf-gfortran", str(source), "-o", str(program)], check=True)
+    target = resolve_target("arm-linux-gnueabihf")
+    sysroot_only = qemu_command(target, sysroot)
+    assert sysroot_only is not None
+    alone = subprocess.run([*sysroot_only, str(program)], capture_output=True, text=True)
+    assert alone.returncode != 0 and "libgfortran.so.5" in alone.stderr
+    toolchain = Path("/usr/arm-linux-gnueabihf/lib")
+    command = qemu_command(target, sysroot, also=[toolchain])
+    assert command is not None
+    ran = subprocess.run([*command, str(program)], capture_output=True, text=True)
+    assert ran.returncode == 0 and ran.stdout.strip() == "hello from fortran", ran.stderr

@@ -22,6 +22,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 from packaging.version import Version
 
@@ -43,6 +44,8 @@ class IndexFile:
     url: str
     sha256: str | None
     yanked: bool
+    requires_python: str | None = None
+    """The file's ``Requires-Python``, as the index lists it (PEP 503/691)."""
 
 
 class _AnchorParser(HTMLParser):
@@ -83,6 +86,7 @@ def _files_from_json(page: dict[str, object], base: str) -> list[IndexFile]:
                 url=urllib.parse.urljoin(base, str(entry["url"])),
                 sha256=hashes.get("sha256"),
                 yanked=bool(entry.get("yanked")),
+                requires_python=entry.get("requires-python"),
             )
         )
     return found
@@ -105,6 +109,7 @@ def _files_from_html(text: str, base: str) -> list[IndexFile]:
                 url=url,
                 sha256=digest if algorithm == "sha256" else None,
                 yanked="data-yanked" in anchor,
+                requires_python=anchor.get("data-requires-python"),
             )
         )
     return found
@@ -143,8 +148,24 @@ def list_files(project: str, index: str) -> list[IndexFile]:
         raise CrosswheelError(f"cannot read the index page {page_url}: {exc}") from None
 
 
-def choose_sdist(requirement: Requirement, files: list[IndexFile]) -> tuple[IndexFile, Version]:
-    """The newest sdist that ``requirement`` admits (yanked ones only when pinned with ==)."""
+def _runs_on(entry: IndexFile, python: Version | None) -> bool:
+    """Whether ``entry``'s Requires-Python admits ``python`` (the target's), when both are known."""
+    if python is None or not entry.requires_python:
+        return True
+    try:
+        return SpecifierSet(entry.requires_python).contains(python, prereleases=True)
+    except InvalidSpecifier:
+        return True
+
+
+def choose_sdist(
+    requirement: Requirement, files: list[IndexFile], python: Version | None = None
+) -> tuple[IndexFile, Version]:
+    """The newest sdist that ``requirement`` admits (yanked ones only when pinned with ==).
+
+    ``python``: the target's Python version; sdists whose Requires-Python excludes it
+    are passed over, as pip does.
+    """
     pinned = any(spec.operator in ("==", "===") for spec in requirement.specifier)
     candidates: dict[Version, IndexFile] = {}
     for entry in files:
@@ -153,6 +174,8 @@ def choose_sdist(requirement: Requirement, files: list[IndexFile]) -> tuple[Inde
         except InvalidSdistFilename:
             continue
         if name != canonicalize_name(requirement.name) or (entry.yanked and not pinned):
+            continue
+        if not _runs_on(entry, python):
             continue
         candidates.setdefault(version, entry)
     allowed = list(requirement.specifier.filter(candidates))
@@ -190,8 +213,10 @@ def download(entry: IndexFile, dest_dir: Path) -> Path:
     return dest
 
 
-def fetch_sdist(requirement: str, dest_dir: Path, index: str | None = None) -> Path:
+def fetch_sdist(
+    requirement: str, dest_dir: Path, index: str | None = None, python: Version | None = None
+) -> Path:
     """Download the sdist that ``requirement`` names into ``dest_dir``; its path."""
     parsed = Requirement(requirement)
-    entry, _ = choose_sdist(parsed, list_files(parsed.name, index or index_url()))
+    entry, _ = choose_sdist(parsed, list_files(parsed.name, index or index_url()), python)
     return download(entry, dest_dir)

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from packaging.utils import canonicalize_name
+
 from crosswheel import __version__
 from crosswheel.build.shim import ENV_VAR
 from crosswheel.config import CrossConfig
@@ -66,7 +68,106 @@ def _wheel_tag(name: str) -> str:
     return WheelName.parse(name).tags
 
 
+def _build_sources(args: argparse.Namespace) -> list[str]:
+    """The sources and requirements named on the command line and in ``-r`` files."""
+    from crosswheel.cli.wheelhouse import read_requirements
+
+    sources = list(args.sources)
+    for path in args.requirement:
+        sources += read_requirements(Path(path))
+    if not sources:
+        raise CrosswheelError(
+            "nothing to build", hint="name a source folder, an sdist or a requirement, or -r FILE"
+        )
+    return sources
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    sources = _build_sources(args)
+    if args.deps:
+        return _build_wheelhouse(args, sources)
+    if len(sources) == 1:
+        return _build_one_source(args, sources[0])
+    status = 0
+    for source in sources:
+        try:
+            status = max(status, _build_one_source(args, source))
+        except CrosswheelError as exc:
+            _error(CrosswheelError(f"{source}: {exc.message}", hint=exc.hint))
+            status = 1
+    return status
+
+
+def _build_wheelhouse(args: argparse.Namespace, sources: list[str]) -> int:
+    """``--deps``: the closure for one target, each node downloaded, reused or built."""
+    from crosswheel.cli.output import prepare_output
+    from crosswheel.cli.wheelhouse import (
+        Resolver,
+        Settings,
+        build_all,
+        resolve_roots,
+        summary_lines,
+        wheelhouse_wheels,
+    )
+    from crosswheel.target.resolve import resolve_target_python
+
+    if len(args.target) != 1:
+        raise CrosswheelError("--deps builds a wheelhouse for one --target at a time")
+    _check_find_links(args.find_links)
+    out_dir = prepare_output(args.outdir).resolve()
+    started = time.monotonic()
+    target, interpreter = resolve_target_python(_config(args.target[0], args.config_setting))
+    no_binary = frozenset(
+        n if n == ":all:" else canonicalize_name(n)
+        for value in args.no_binary
+        for n in value.split(",")
+    )
+    with tempfile.TemporaryDirectory(prefix="crosswheel-deps-") as scratch:
+        settings = Settings(
+            args.target[0],
+            tuple(args.config_setting),
+            out_dir,
+            Path(scratch),
+            args.isolation,
+            args.installer,
+            no_binary,
+            _settings(args.config_setting),
+        )
+        resolver = Resolver(target, interpreter, settings)
+        info(f"resolving {', '.join(sources)} for {target.triplet}")
+        resolve_roots(resolver, sources, Path(scratch))
+        nodes = resolver.nodes
+        build_all(nodes, settings, args.jobs)
+    for line in summary_lines(nodes):
+        info(line)
+    failed = [n for n in nodes.values() if n.error is not None]
+    counts = {
+        s: sum(n.source == s and n.error is None for n in nodes.values())
+        for s in ("downloaded", "built", "reused")
+    }
+    info(
+        f"{len(nodes) - len(failed)} wheels in {out_dir} in {time.monotonic() - started:.1f} s: "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+    )
+    for node in failed:
+        print(f"crosswheel: error: {node.error}", file=sys.stderr)
+    if failed:
+        return 1
+    if args.test_command is not None:
+        from crosswheel.prove.proving import TargetTest, prove_together
+        from crosswheel.target.runtime import find_runtime
+
+        runtime = find_runtime(target, interpreter)
+        links = (str(out_dir), *args.find_links)
+        test = TargetTest(args.test_command, tuple(args.test_requires), links)
+        local = [Path(s) for s in sources if Path(s).is_dir()]
+        prove_together(
+            wheelhouse_wheels(nodes), runtime, interpreter, test, next(iter(local), None)
+        )
+    return 0
+
+
+def _build_one_source(args: argparse.Namespace, source_arg: str) -> int:
     from crosswheel.cli.frontend import CrossFrontend, build_environment
     from crosswheel.cli.output import prepare_output
     from crosswheel.cli.parallel import build_targets
@@ -80,7 +181,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     out_dir = prepare_output(args.outdir)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="crosswheel-src-") as scratch:
-        source = resolve_source(args.source, Path(scratch))
+        source = resolve_source(source_arg, Path(scratch))
         frontend_kind = "an isolated environment" if args.isolation else "this environment"
         with build_environment(args.isolation, args.installer) as env:
             frontend = CrossFrontend(source, env)
@@ -234,7 +335,18 @@ def _check_find_links(folders: Sequence[str]) -> None:
 
 def cmd_test(args: argparse.Namespace) -> int:
     _check_find_links(args.find_links)
-    _prove(args, args.target, [Path(w) for w in args.wheels], project=None)
+    wheels = [Path(w).resolve() for w in args.wheels]
+    if len(wheels) == 1:
+        _prove(args, args.target, wheels, project=None)
+        return 0
+    # Several wheels are one environment: installed together, offline, as a wheelhouse.
+    from crosswheel.prove.proving import TargetTest, prove_together
+    from crosswheel.target.resolve import resolve_target_python
+    from crosswheel.target.runtime import find_runtime
+
+    target, interpreter = resolve_target_python(_config(args.target, args.config_setting))
+    test = TargetTest(args.test_command, tuple(args.test_requires), tuple(args.find_links))
+    prove_together(wheels, find_runtime(target, interpreter), interpreter, test)
     return 0
 
 
@@ -317,7 +429,29 @@ def _parser() -> argparse.ArgumentParser:
         "as msgpack==1.1.0, fetched as an sdist) for each --target, wrapping the backend the "
         "project declares, without changing its files.",
     )
-    build.add_argument("source", metavar="SRC")
+    build.add_argument("sources", nargs="*", metavar="SRC")
+    build.add_argument(
+        "-r",
+        "--requirement",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="build the requirements a requirements file lists, too",
+    )
+    build.add_argument(
+        "--deps",
+        action="store_true",
+        help="a wheelhouse: every runtime dependency too, resolved for the target; the "
+        "index's wheel where it has one for the target, cross-built otherwise",
+    )
+    build.add_argument(
+        "--no-binary",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --deps: build NAME from its sdist even when the index has a wheel "
+        "(comma-separated; :all: for every one)",
+    )
     build.add_argument(
         "-t",
         "--target",
@@ -354,7 +488,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive,
         default=1,
         metavar="N",
-        help="build up to N targets at once, each in its own process (default: 1)",
+        help="build up to N targets (with --deps: N packages) at once (default: 1)",
     )
     build.set_defaults(func=cmd_build)
     proving = build.add_argument_group("testing each wheel on its target (see crosswheel test)")
@@ -466,6 +600,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "build" and not (args.sources or args.requirement):
+        parser.error("build: the following arguments are required: SRC (or -r FILE)")
     level = 2 if getattr(args, "verbose", False) else 0 if getattr(args, "quiet", False) else 1
     set_verbosity(level)  # backend processes get it through their environment
     try:

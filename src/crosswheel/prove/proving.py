@@ -257,3 +257,88 @@ def prove_wheel(
     seconds = time.monotonic() - started
     info(f"proved {wheel.name} on {target.triplet} in {seconds:.1f} s")
     return seconds
+
+
+def install_together(
+    wheels: Sequence[Path],
+    site: Path,
+    interpreter: TargetInterpreter,
+    platforms: Sequence[str],
+    test: TargetTest,
+) -> None:
+    """All ``wheels`` into one ``site``, offline: their dependencies only from ``find_links``.
+
+    No index is asked, so a dependency the wheelhouse lacks, or holds only for another
+    ABI, fails here by name. Test requirements (pytest) may come from the index after.
+    """
+    base = pip_for_target("install", interpreter, platforms)
+    base += ["--target", str(site), "--no-compile", "--no-warn-script-location"]
+    for links in test.find_links:
+        base += ["--find-links", links]
+    steps = [[*base, "--no-index", *map(str, wheels)]]
+    if test.requires:
+        steps.append([*base, *test.requires])
+    for command in steps:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR:")]
+            lines = result.stderr.strip().splitlines() or ["pip failed"]
+            raise CrosswheelError(
+                f"the wheels do not install together for the target, offline: "
+                f"{errors[0] if errors else lines[-1]}",
+                hint="every dependency needs a wheel for the target in the --find-links "
+                "folder: crosswheel build REQ --deps --target T -o DIR makes them all",
+            )
+
+
+def prove_together(
+    wheels: Sequence[Path],
+    runtime: TargetRuntime,
+    interpreter: TargetInterpreter,
+    test: TargetTest,
+    project: Path | None = None,
+) -> float:
+    """Install ``wheels`` into one target environment, import all their extensions, test.
+
+    A wheelhouse is proven as it will be used: together, so a wheel that is missing,
+    or built against another copy of a dependency than the one installed, fails.
+    """
+    started = time.monotonic()
+    for wheel in wheels:
+        if not wheel.is_file() or not wheel.name.endswith(".whl"):
+            raise CrosswheelError(f"{wheel} is not a wheel file")
+    listed = " ".join(shlex.quote(str(w)) for w in wheels)
+    command = test.command and expand_placeholders(test.command, Path(listed), project)
+    target = runtime.target
+    glibc = _glibc_of(runtime) if target.facts.tag_policy == "manylinux" else None
+    platforms = accepted_platforms(target, glibc)
+    for wheel in wheels:
+        check_wheel_fits(wheel, target, platforms)
+    with tempfile.TemporaryDirectory(prefix="crosswheel-test-") as scratch:
+        env_dir = Path(scratch)
+        site = env_dir / "site"
+        info(f"installing {len(wheels)} wheels together for {target.triplet}, offline")
+        install_together(wheels, site, interpreter, platforms, test)
+        modules = sorted(
+            {
+                m
+                for wheel in wheels
+                for m in extension_modules(read_wheel(wheel), interpreter.extension_suffixes)
+            }
+        )
+        info(f"importing {len(modules)} extension module(s) with {runtime.describe()}")
+        with tempfile.TemporaryDirectory(prefix="crosswheel-cwd-") as empty:
+            result = runtime.run(["-c", _IMPORT_ALL, *modules], pythonpath=[site], cwd=Path(empty))
+        lines = result.stdout.strip().splitlines()
+        failures: dict[str, str] = json.loads(lines[-1]) if result.returncode == 0 and lines else {}
+        if result.returncode != 0 or not lines or failures:
+            said = (
+                "; ".join(f"{n}: {why}" for n, why in failures.items())
+                or (result.stderr.strip().splitlines() or ["the interpreter crashed"])[-1]
+            )
+            raise CrosswheelError(f"the wheelhouse does not import on {target.triplet}: {said}")
+        if command:
+            run_test_command(runtime, env_dir, site, command, wheels[0])
+    seconds = time.monotonic() - started
+    info(f"proved {len(wheels)} wheels together on {target.triplet} in {seconds:.1f} s")
+    return seconds

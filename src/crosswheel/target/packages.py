@@ -199,7 +199,8 @@ def find_in_target_python(
     return None
 
 
-def _target_tags(target: Target, interpreter: TargetInterpreter) -> set[Tag]:
+def target_tags(target: Target, interpreter: TargetInterpreter) -> set[Tag]:
+    """Every wheel tag the target's interpreter installs (its CPython ABI, abi3, none)."""
     version = interpreter.version
     platforms = accepted_platforms(target)
     abi = f"cp{version[0]}{version[1]}{interpreter.abiflags}"
@@ -267,7 +268,7 @@ def download_wheel(
     result = subprocess.run(
         [*command, str(requirement)], capture_output=True, text=True, check=False
     )
-    wheel = cached_wheel(requirement, _target_tags(target, interpreter), folder)
+    wheel = cached_wheel(requirement, target_tags(target, interpreter), folder)
     if result.returncode != 0 or wheel is None:
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         return None, lines[-1] if lines else "pip found no wheel"
@@ -295,7 +296,7 @@ def fetch_for_target(
     dest: Path,
 ) -> tuple[TargetPackage | None, str]:
     """Source 2 end to end: a cached or downloaded wheel, unpacked into ``dest``."""
-    tags = _target_tags(target, interpreter)
+    tags = target_tags(target, interpreter)
     folder = cache_dir()
     pinned = [s for s in requirement.specifier if s.operator in ("==", "===")]
     wheel = cached_wheel(requirement, tags, folder) if pinned else None

@@ -208,17 +208,29 @@ def build_machine() -> str:
     return {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
 
 
-def qemu_command(target: Target, library_root: Path | None) -> list[str] | None:
+def qemu_command(
+    target: Target, library_root: Path | None, also: Sequence[Path] = ()
+) -> list[str] | None:
     """The one emulator definition: qemu-user for ``target``'s programs, None if not installed.
 
     ``library_root`` is the folder that stands for the target's ``/`` (its loader and
     libraries); the build's cross files and the target's CPython both run through this.
+    ``also``: folders of this machine searched after the root's own library folders
+    (the cross gfortran's libgfortran lives with the toolchain, not in a sysroot).
+    qemu's ``-L`` takes one root, so they reach the target's loader as
+    ``LD_LIBRARY_PATH``, the root's folders first so its libc stays the one loaded.
     """
     name = target.arch.qemu_user
     path = shutil.which(name) if name else None
     if path is None:
         return None
-    return [path, "-L", str(library_root)] if library_root is not None else [path]
+    command = [path, "-L", str(library_root)] if library_root is not None else [path]
+    extra = [str(folder) for folder in also if folder.is_dir() and folder != library_root]
+    if extra and library_root is not None:
+        multiarch = target.multiarch
+        own = [f"/lib/{multiarch}", f"/usr/lib/{multiarch}", "/lib", "/usr/lib"]
+        command += ["-E", "LD_LIBRARY_PATH=" + ":".join([*own, *extra])]
+    return command
 
 
 def _loader_root(target: Target, root: Path | None, interp: str) -> Path | None:

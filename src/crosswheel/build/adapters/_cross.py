@@ -31,10 +31,16 @@ def target_root(build: CrossBuild) -> Path | None:
 
 
 def emulator(build: CrossBuild) -> list[str] | None:
-    """A command that runs the target's Linux binaries here (qemu-user), if installed."""
+    """A command that runs the target's Linux binaries here (qemu-user), if installed.
+
+    Programs a build runs (Meson's compiler sanity checks) link the cross toolchain's
+    own runtime (libgfortran, libquadmath), which lives beside the toolchain in
+    ``/usr/<triplet>/lib``, not in the user's sysroot: they are found there after it.
+    """
     if build.target.facts.runner != "qemu-user":
         return None
-    return qemu_command(build.target, target_root(build))
+    toolchain_lib = Path("/usr") / build.target.triplet / "lib"
+    return qemu_command(build.target, target_root(build), also=[toolchain_lib])
 
 
 def qemu_package(target: Target) -> str:

@@ -1,0 +1,127 @@
+"""A real sdist built natively and cross-built for aarch64 in one run: the ratio, and the overhead.
+
+The product's path: ``python -m build --wheel`` (native) against ``python -m crosswheel
+build --target aarch64-linux-gnu`` (cross) of the same unpacked sdist, both without
+isolation in one venv that holds the build requirements (so that creating
+environments, which costs both the same, does not blur the ratio), each from a
+fresh copy of the source, alternating native and cross for ``--rounds`` rounds.
+The median of each is printed with their ratio. crosswheel's fixed overhead is the
+same measure on a project whose C extension is empty: cross minus native.
+
+    python benchmarks/cross_vs_native.py [--sdist msgpack==1.1.0] [--numpy] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET = "aarch64-linux-gnu"
+SRC = Path(__file__).resolve().parent.parent / "src"
+EMPTY_C = """\
+#include <Python.h>
+static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "emptyext", NULL, -1, NULL};
+PyMODINIT_FUNC PyInit_emptyext(void) { return PyModule_Create(&def); }
+"""
+
+
+def empty_project(folder: Path) -> Path:
+    """A setuptools project whose one extension compiles in a blink."""
+    folder.mkdir(parents=True)
+    (folder / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=77"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "emptyext"\nversion = "1.0"\n'
+    )
+    (folder / "setup.py").write_text(
+        'from setuptools import Extension, setup\nsetup(ext_modules=[Extension("emptyext", '
+        '["emptyext.c"])])\n'
+    )
+    (folder / "emptyext.c").write_text(EMPTY_C)
+    return folder
+
+
+def make_venv(folder: Path, requires: list[str]) -> Path:
+    """A venv that sees this Python's packages (crosswheel's dependencies) plus ``requires``."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", str(folder)], check=True
+    )
+    python = folder / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "build", "setuptools>=77", "wheel", *requires], check=True)
+    return python
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    return seconds
+
+
+def compare(python: Path, source: Path, scratch: Path, rounds: int) -> tuple[float, float]:
+    """Median seconds of a native and a cross build of ``source``, alternating."""
+    native: list[float] = []
+    cross: list[float] = []
+    for i in range(rounds):
+        for kind, times in (("native", native), ("cross", cross)):
+            work = scratch / f"{source.name}-{kind}-{i}"
+            shutil.copytree(source, work)
+            out = scratch / f"out-{source.name}-{kind}-{i}"
+            if kind == "native":
+                command = [str(python), "-m", "build", "--wheel", "--no-isolation", "-o", str(out)]
+                command.append(str(work))
+            else:
+                command = [str(python), "-m", "crosswheel", "build", str(work), "-q"]
+                command += ["--no-isolation", "--target", TARGET, "-o", str(out)]
+            times.append(timed(command, scratch))
+            shutil.rmtree(work)
+    return statistics.median(native), statistics.median(cross)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sdist", action="append", default=[], help="default: msgpack==1.1.0")
+    parser.add_argument("--numpy", action="store_true", help="numpy's sdist too (long)")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    sys.path.insert(0, str(SRC))
+    from crosswheel.cli.index import fetch_sdist
+    from crosswheel.cli.sources import unpack_sdist
+
+    requirements = args.sdist or ["msgpack==1.1.0"]
+    if args.numpy:
+        requirements.append("numpy==2.2.6")
+    with tempfile.TemporaryDirectory(prefix="cross-vs-native-") as tmp:
+        scratch = Path(tmp)
+        python = make_venv(scratch / "venv", ["Cython>=3", "meson-python", "ninja"])
+        rows = []
+        for i, requirement in enumerate(requirements):
+            folder = scratch / f"sdist{i}"
+            folder.mkdir()
+            source = unpack_sdist(fetch_sdist(requirement, folder), folder)
+            rows.append((requirement, *compare(python, source, scratch, args.rounds)))
+        empty = compare(python, empty_project(scratch / "emptyext"), scratch, args.rounds)
+    print(f"median of {args.rounds} alternating rounds, cross = --target {TARGET}")
+    for name, native, cross in rows:
+        print(
+            f"{name}: native {native:.2f} s, cross {cross:.2f} s, cross/native {cross / native:.3f}"
+        )
+    overhead = empty[1] - empty[0]
+    print(
+        f"empty extension: native {empty[0]:.2f} s, cross {empty[1]:.2f} s, "
+        f"crosswheel's fixed overhead {overhead:.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
