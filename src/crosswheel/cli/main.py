@@ -154,16 +154,15 @@ def _build_wheelhouse(args: argparse.Namespace, sources: list[str]) -> int:
     if failed:
         return 1
     if args.test_command is not None:
-        from crosswheel.prove.proving import TargetTest, prove_together
+        from crosswheel.prove.proving import TargetTest, prove_wheels
         from crosswheel.target.runtime import find_runtime
 
         runtime = find_runtime(target, interpreter)
         links = (str(out_dir), *args.find_links)
         test = TargetTest(args.test_command, tuple(args.test_requires), links)
         local = [Path(s) for s in sources if Path(s).is_dir()]
-        prove_together(
-            wheelhouse_wheels(nodes), runtime, interpreter, test, next(iter(local), None)
-        )
+        project = next(iter(local), None)
+        prove_wheels(wheelhouse_wheels(nodes), runtime, interpreter, test, project, offline=True)
     return 0
 
 
@@ -340,13 +339,13 @@ def cmd_test(args: argparse.Namespace) -> int:
         _prove(args, args.target, wheels, project=None)
         return 0
     # Several wheels are one environment: installed together, offline, as a wheelhouse.
-    from crosswheel.prove.proving import TargetTest, prove_together
+    from crosswheel.prove.proving import TargetTest, prove_wheels
     from crosswheel.target.resolve import resolve_target_python
     from crosswheel.target.runtime import find_runtime
 
     target, interpreter = resolve_target_python(_config(args.target, args.config_setting))
     test = TargetTest(args.test_command, tuple(args.test_requires), tuple(args.find_links))
-    prove_together(wheels, find_runtime(target, interpreter), interpreter, test)
+    prove_wheels(wheels, find_runtime(target, interpreter), interpreter, test, offline=True)
     return 0
 
 

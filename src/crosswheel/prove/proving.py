@@ -104,24 +104,43 @@ def check_wheel_fits(wheel: Path, target: Target, platforms: Sequence[str]) -> N
 
 
 def install_for_target(
-    wheel: Path,
+    wheels: Sequence[Path],
     site: Path,
     interpreter: TargetInterpreter,
     platforms: Sequence[str],
     test: TargetTest,
+    offline: bool = False,
 ) -> None:
-    """``wheel``, its dependencies and the test requirements, as target wheels, into ``site``."""
-    command = pip_for_target("install", interpreter, platforms)
-    command += ["--target", str(site), "--no-compile", "--no-warn-script-location"]
+    """``wheels``, their dependencies and the test requirements, as target wheels, into ``site``.
+
+    ``offline``: dependencies only from ``find_links`` (a wheelhouse is proven as it
+    will be used, so a wheel it lacks, or holds only for another ABI, fails by name);
+    the test requirements (pytest) may still come from the index after.
+    """
+    base = pip_for_target("install", interpreter, platforms)
+    base += ["--target", str(site), "--no-compile", "--no-warn-script-location"]
     for links in test.find_links:
-        command += ["--find-links", links]
-    command += [str(wheel), *test.requires]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
+        base += ["--find-links", links]
+    if offline:
+        steps = [[*base, "--no-index", *map(str, wheels)]]
+        steps += [[*base, *test.requires]] if test.requires else []
+    else:
+        steps = [[*base, *map(str, wheels), *test.requires]]
+    for command in steps:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode == 0:
+            continue
         errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR:")]
         detail = errors[0] if errors else (result.stderr.strip().splitlines() or ["pip failed"])[-1]
+        names = ", ".join(w.name for w in wheels)
+        if offline:
+            raise CrosswheelError(
+                f"the wheels do not install together for the target, offline: {detail}",
+                hint="every dependency needs a wheel for the target in the --find-links "
+                "folder: crosswheel build REQ --deps --target T -o DIR makes them all",
+            )
         raise CrosswheelError(
-            f"cannot install {wheel.name} with its dependencies for the target: {detail}",
+            f"cannot install {names} with its dependencies for the target: {detail}",
             hint="a dependency needs a wheel for the target: build it with crosswheel build "
             "REQUIREMENT --target T and pass its folder with --find-links",
         )
@@ -226,6 +245,51 @@ def run_test_command(
         )
 
 
+def prove_wheels(
+    wheels: Sequence[Path],
+    runtime: TargetRuntime,
+    interpreter: TargetInterpreter,
+    test: TargetTest,
+    project: Path | None = None,
+    offline: bool = False,
+) -> float:
+    """Install ``wheels`` into one target environment, import every extension, run the test.
+
+    Return the seconds it took. Several wheels (a wheelhouse) are proven as they will
+    be used: together and, with ``offline``, from nothing but themselves and
+    ``--find-links``.
+    """
+    started = time.monotonic()
+    for wheel in wheels:
+        if not wheel.is_file() or not wheel.name.endswith(".whl"):
+            raise CrosswheelError(f"{wheel} is not a wheel file", hint="give .whl files")
+    listed = Path(" ".join(shlex.quote(str(w)) for w in wheels))
+    command = expand_placeholders(test.command, listed, project) if test.command else None
+    target = runtime.target
+    glibc = _glibc_of(runtime) if target.facts.tag_policy == "manylinux" else None
+    platforms = accepted_platforms(target, glibc)
+    for wheel in wheels:
+        check_wheel_fits(wheel, target, platforms)
+    what = wheels[0].name if len(wheels) == 1 else f"{len(wheels)} wheels together"
+    with tempfile.TemporaryDirectory(prefix="crosswheel-test-") as scratch:
+        env_dir = Path(scratch)
+        site = env_dir / "site"
+        where = "offline" if offline else "into a target environment"
+        info(f"installing {what} for {target.triplet}, {where}")
+        install_for_target(wheels, site, interpreter, platforms, test, offline)
+        for wheel in wheels:
+            modules = extension_modules(read_wheel(wheel), interpreter.extension_suffixes)
+            if runtime.main_module is not None:
+                check_linked_symbols(runtime.main_module, site, wheel)
+            info(f"importing {len(modules)} extension module(s) with {runtime.describe()}")
+            import_extensions(runtime, site, modules, wheel)
+        if command:
+            run_test_command(runtime, env_dir, site, command, wheels[0])
+    seconds = time.monotonic() - started
+    info(f"proved {what} on {target.triplet} in {seconds:.1f} s")
+    return seconds
+
+
 def prove_wheel(
     wheel: Path,
     runtime: TargetRuntime,
@@ -233,112 +297,5 @@ def prove_wheel(
     test: TargetTest,
     project: Path | None = None,
 ) -> float:
-    """Install, import and test ``wheel`` on its target; return the seconds it took."""
-    started = time.monotonic()
-    if not wheel.is_file() or not wheel.name.endswith(".whl"):
-        raise CrosswheelError(f"{wheel} is not a wheel file")
-    command = expand_placeholders(test.command, wheel, project) if test.command else None
-    target = runtime.target
-    glibc = _glibc_of(runtime) if target.facts.tag_policy == "manylinux" else None
-    platforms = accepted_platforms(target, glibc)
-    check_wheel_fits(wheel, target, platforms)
-    with tempfile.TemporaryDirectory(prefix="crosswheel-test-") as scratch:
-        env_dir = Path(scratch)
-        site = env_dir / "site"
-        info(f"installing {wheel.name} for {target.triplet} into a target environment")
-        install_for_target(wheel, site, interpreter, platforms, test)
-        modules = extension_modules(read_wheel(wheel), interpreter.extension_suffixes)
-        if runtime.main_module is not None:
-            check_linked_symbols(runtime.main_module, site, wheel)
-        info(f"importing {len(modules)} extension module(s) with {runtime.describe()}")
-        import_extensions(runtime, site, modules, wheel)
-        if command:
-            run_test_command(runtime, env_dir, site, command, wheel)
-    seconds = time.monotonic() - started
-    info(f"proved {wheel.name} on {target.triplet} in {seconds:.1f} s")
-    return seconds
-
-
-def install_together(
-    wheels: Sequence[Path],
-    site: Path,
-    interpreter: TargetInterpreter,
-    platforms: Sequence[str],
-    test: TargetTest,
-) -> None:
-    """All ``wheels`` into one ``site``, offline: their dependencies only from ``find_links``.
-
-    No index is asked, so a dependency the wheelhouse lacks, or holds only for another
-    ABI, fails here by name. Test requirements (pytest) may come from the index after.
-    """
-    base = pip_for_target("install", interpreter, platforms)
-    base += ["--target", str(site), "--no-compile", "--no-warn-script-location"]
-    for links in test.find_links:
-        base += ["--find-links", links]
-    steps = [[*base, "--no-index", *map(str, wheels)]]
-    if test.requires:
-        steps.append([*base, *test.requires])
-    for command in steps:
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR:")]
-            lines = result.stderr.strip().splitlines() or ["pip failed"]
-            raise CrosswheelError(
-                f"the wheels do not install together for the target, offline: "
-                f"{errors[0] if errors else lines[-1]}",
-                hint="every dependency needs a wheel for the target in the --find-links "
-                "folder: crosswheel build REQ --deps --target T -o DIR makes them all",
-            )
-
-
-def prove_together(
-    wheels: Sequence[Path],
-    runtime: TargetRuntime,
-    interpreter: TargetInterpreter,
-    test: TargetTest,
-    project: Path | None = None,
-) -> float:
-    """Install ``wheels`` into one target environment, import all their extensions, test.
-
-    A wheelhouse is proven as it will be used: together, so a wheel that is missing,
-    or built against another copy of a dependency than the one installed, fails.
-    """
-    started = time.monotonic()
-    for wheel in wheels:
-        if not wheel.is_file() or not wheel.name.endswith(".whl"):
-            raise CrosswheelError(f"{wheel} is not a wheel file")
-    listed = " ".join(shlex.quote(str(w)) for w in wheels)
-    command = test.command and expand_placeholders(test.command, Path(listed), project)
-    target = runtime.target
-    glibc = _glibc_of(runtime) if target.facts.tag_policy == "manylinux" else None
-    platforms = accepted_platforms(target, glibc)
-    for wheel in wheels:
-        check_wheel_fits(wheel, target, platforms)
-    with tempfile.TemporaryDirectory(prefix="crosswheel-test-") as scratch:
-        env_dir = Path(scratch)
-        site = env_dir / "site"
-        info(f"installing {len(wheels)} wheels together for {target.triplet}, offline")
-        install_together(wheels, site, interpreter, platforms, test)
-        modules = sorted(
-            {
-                m
-                for wheel in wheels
-                for m in extension_modules(read_wheel(wheel), interpreter.extension_suffixes)
-            }
-        )
-        info(f"importing {len(modules)} extension module(s) with {runtime.describe()}")
-        with tempfile.TemporaryDirectory(prefix="crosswheel-cwd-") as empty:
-            result = runtime.run(["-c", _IMPORT_ALL, *modules], pythonpath=[site], cwd=Path(empty))
-        lines = result.stdout.strip().splitlines()
-        failures: dict[str, str] = json.loads(lines[-1]) if result.returncode == 0 and lines else {}
-        if result.returncode != 0 or not lines or failures:
-            said = (
-                "; ".join(f"{n}: {why}" for n, why in failures.items())
-                or (result.stderr.strip().splitlines() or ["the interpreter crashed"])[-1]
-            )
-            raise CrosswheelError(f"the wheelhouse does not import on {target.triplet}: {said}")
-        if command:
-            run_test_command(runtime, env_dir, site, command, wheels[0])
-    seconds = time.monotonic() - started
-    info(f"proved {len(wheels)} wheels together on {target.triplet} in {seconds:.1f} s")
-    return seconds
+    """One wheel on its target, dependencies from the index and ``--find-links``."""
+    return prove_wheels([wheel], runtime, interpreter, test, project)
