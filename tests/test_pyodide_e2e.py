@@ -80,6 +80,31 @@ def test_example_builds_for_pyodide_and_runs_in_it(
     assert "proved" in out
 
 
+def test_scikit_build_core_cpp_builds_for_pyodide_and_runs_in_it(
+    python313: Path,
+    source_copy: Callable[[str], Path],
+    frontend_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """pybind11 C++ through CMake with emscripten's platform file: the module computes in Pyodide.
+
+    C++ links the libc++ 14 compat object (old emcc); the SOABI and processor CMake saw
+    are the target's, and the configure-time probe ran under node.
+    """
+    require_pyodide_tools()
+    wheel = build(python313, source_copy("scikit-build-cpp"), tmp_path / "out", frontend_env)
+    assert wheel.name == "skbuilddemo-1.0.0-cp313-cp313-pyodide_2025_0_wasm32.whl"
+    check = (
+        "import skbuilddemo as m; assert m.add(2, 3) == 5; i = m.build_info(); "
+        "assert i['python_soabi'] == 'cpython-313-wasm32-emscripten', i; "
+        "assert i['cmake_processor'] == 'wasm32', i; assert i['sizeof_void_p'] == 4, i; "
+        "assert i['probe_machine'] == 'wasm32', i; print('skbuild ok')"
+    )
+    out = prove(python313, wheel, frontend_env, f'python -c "{check}"')
+    assert "skbuild ok" in out
+    assert "proved" in out
+
+
 MISSING = """\
 #include <Python.h>
 int crosswheel_missing_function(int);
