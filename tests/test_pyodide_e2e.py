@@ -43,6 +43,8 @@ def build(python: Path, src: Path, out: Path, env: dict[str, str]) -> Path:
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "emcc 3.1.6" not in result.stderr or "at risk" in result.stderr
+    # Every hook resolves the toolchain (each in its own process): the caveat comes once.
+    assert (result.stdout + result.stderr).count("is not Pyodide 0.29.3's emscripten") <= 1
     (wheel,) = out.glob("*.whl")
     return wheel
 
@@ -103,6 +105,28 @@ def test_scikit_build_core_cpp_builds_for_pyodide_and_runs_in_it(
     out = prove(python313, wheel, frontend_env, f'python -c "{check}"')
     assert "skbuild ok" in out
     assert "proved" in out
+
+
+def test_doctor_shows_pyodide_emscripten_and_where_runtime_and_headers_came_from(
+    python313: Path, frontend_env: dict[str, str]
+) -> None:
+    """The ABI's versions, the emcc that builds (and how it is driven), and the origins."""
+    require_pyodide_tools()
+    argv = [str(python313), "-m", "crosswheel", "doctor", "--target", TARGET]
+    result = subprocess.run(argv, env=frontend_env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    lines = {line.split(":", 1)[0]: line for line in result.stdout.splitlines() if ":" in line}
+    assert (
+        "0.29.3 (CPython 3.13.2, pyodide_2025_0_wasm32, built with emscripten 4.0.9)"
+        in (lines["Pyodide"])
+    )
+    assert "emcc 3." in lines["emscripten"] or "emcc 4." in lines["emscripten"]
+    assert "Pyodide 0.29.3 runtime" in lines["runtime"]
+    assert "pyconfig.h written from the runtime's _sysconfigdata_" in lines["headers"]
+    # The emcc caveat is shown by doctor, once, and never by the build hooks' resolution.
+    assert result.stdout.count("is not Pyodide 0.29.3's emscripten") <= 1
+    assert "is not Pyodide" not in result.stderr
+    assert "the shim answers every introspection point as the target does" in result.stdout
 
 
 MISSING = """\
