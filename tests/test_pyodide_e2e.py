@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import textwrap
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -198,3 +199,50 @@ def test_pypi_sdist_cross_builds_for_pyodide_and_passes_its_smoke_test(
     (wheel,) = tmp_path.glob("*.whl")
     assert wheel.name.endswith("-cp313-cp313-pyodide_2025_0_wasm32.whl")
     assert "proved" in result.stderr + result.stdout
+
+
+CONTOURPY = """\
+import sys
+sys.path.insert(0, sys.argv[1])  # the extension alone: contourpy's Python layer needs numpy
+import _contourpy as c
+assert sys.platform == "emscripten"
+assert c.__file__.endswith(".cpython-313-wasm32-emscripten.so"), c.__file__
+assert int(c.FillType.OuterCode) == 201 and c.LineType.Separate.name == "Separate"
+assert c.max_threads() >= 1
+try:
+    c.SerialContourGenerator(1, 2, 3)
+except TypeError as exc:  # pybind11's overload error: a C++ exception caught in C++
+    assert "incompatible constructor arguments" in str(exc), exc
+else:
+    raise AssertionError("no TypeError")
+print("contourpy ok")
+"""
+
+
+def test_meson_python_cpp_sdist_cross_builds_for_pyodide_and_its_module_runs(
+    python313: Path, frontend_env: dict[str, str], tmp_path: Path
+) -> None:
+    """contourpy 1.4.0 (meson-python, pybind11, C++17, werror) unmodified: its module in Pyodide.
+
+    contourpy's Python layer imports numpy, which has no Pyodide wheel on PyPI: the
+    compiled module ``_contourpy`` is loaded alone in the runtime and called.
+    """
+    require_pyodide_tools()
+    argv = [str(python313), "-m", "crosswheel", "build", "contourpy==1.4.0", "--target", TARGET]
+    argv += ["-o", str(tmp_path / "out")]
+    result = subprocess.run(argv, env=frontend_env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (wheel,) = (tmp_path / "out").glob("*.whl")
+    assert wheel.name == "contourpy-1.4.0-cp313-cp313-pyodide_2025_0_wasm32.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(tmp_path / "unpacked")
+    from crosswheel.target.cache import user_cache
+    from crosswheel.target.pyodide import RUNNER
+
+    runtime = user_cache() / "pyodide" / "0.29.3"
+    (tmp_path / "check.py").write_text(CONTOURPY)
+    node = [shutil.which("node") or "node", str(RUNNER), "--runtime", str(runtime)]
+    command = [*node, str(tmp_path / "check.py"), str(tmp_path / "unpacked" / "contourpy")]
+    run = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "contourpy ok" in run.stdout

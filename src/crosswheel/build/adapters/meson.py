@@ -10,8 +10,8 @@ cross build, so it is the shimmed Python.
 
 from __future__ import annotations
 
-import os
 import importlib.util
+import os
 import shlex
 import sys
 from collections.abc import Mapping
