@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import textwrap
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,6 +44,8 @@ def build(python: Path, src: Path, out: Path, env: dict[str, str]) -> Path:
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "emcc 3.1.6" not in result.stderr or "at risk" in result.stderr
+    # Every hook resolves the toolchain (each in its own process): the caveat comes once.
+    assert (result.stdout + result.stderr).count("is not Pyodide 0.29.3's emscripten") <= 1
     (wheel,) = out.glob("*.whl")
     return wheel
 
@@ -78,6 +81,53 @@ def test_example_builds_for_pyodide_and_runs_in_it(
     out = prove(python313, wheel, frontend_env, f'python -c "{check}"')
     assert "Pyodide 0.29.3 under node" in out
     assert "proved" in out
+
+
+def test_scikit_build_core_cpp_builds_for_pyodide_and_runs_in_it(
+    python313: Path,
+    source_copy: Callable[[str], Path],
+    frontend_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """pybind11 C++ through CMake with emscripten's platform file: the module computes in Pyodide.
+
+    C++ links the libc++ 14 compat object (old emcc); the SOABI and processor CMake saw
+    are the target's, and the configure-time probe ran under node.
+    """
+    require_pyodide_tools()
+    wheel = build(python313, source_copy("scikit-build-cpp"), tmp_path / "out", frontend_env)
+    assert wheel.name == "skbuilddemo-1.0.0-cp313-cp313-pyodide_2025_0_wasm32.whl"
+    check = (
+        "import skbuilddemo as m; assert m.add(2, 3) == 5; i = m.build_info(); "
+        "assert i['python_soabi'] == 'cpython-313-wasm32-emscripten', i; "
+        "assert i['cmake_processor'] == 'wasm32', i; assert i['sizeof_void_p'] == 4, i; "
+        "assert i['probe_machine'] == 'wasm32', i; print('skbuild ok')"
+    )
+    out = prove(python313, wheel, frontend_env, f'python -c "{check}"')
+    assert "skbuild ok" in out
+    assert "proved" in out
+
+
+def test_doctor_shows_pyodide_emscripten_and_where_runtime_and_headers_came_from(
+    python313: Path, frontend_env: dict[str, str]
+) -> None:
+    """The ABI's versions, the emcc that builds (and how it is driven), and the origins."""
+    require_pyodide_tools()
+    argv = [str(python313), "-m", "crosswheel", "doctor", "--target", TARGET]
+    result = subprocess.run(argv, env=frontend_env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    lines = {line.split(":", 1)[0]: line for line in result.stdout.splitlines() if ":" in line}
+    assert (
+        "0.29.3 (CPython 3.13.2, pyodide_2025_0_wasm32, built with emscripten 4.0.9)"
+        in (lines["Pyodide"])
+    )
+    assert "emcc 3." in lines["emscripten"] or "emcc 4." in lines["emscripten"]
+    assert "Pyodide 0.29.3 runtime" in lines["runtime"]
+    assert "pyconfig.h written from the runtime's _sysconfigdata_" in lines["headers"]
+    # The emcc caveat is shown by doctor, once, and never by the build hooks' resolution.
+    assert result.stdout.count("is not Pyodide 0.29.3's emscripten") <= 1
+    assert "is not Pyodide" not in result.stderr
+    assert "the shim answers every introspection point as the target does" in result.stdout
 
 
 MISSING = """\
@@ -149,3 +199,50 @@ def test_pypi_sdist_cross_builds_for_pyodide_and_passes_its_smoke_test(
     (wheel,) = tmp_path.glob("*.whl")
     assert wheel.name.endswith("-cp313-cp313-pyodide_2025_0_wasm32.whl")
     assert "proved" in result.stderr + result.stdout
+
+
+CONTOURPY = """\
+import sys
+sys.path.insert(0, sys.argv[1])  # the extension alone: contourpy's Python layer needs numpy
+import _contourpy as c
+assert sys.platform == "emscripten"
+assert c.__file__.endswith(".cpython-313-wasm32-emscripten.so"), c.__file__
+assert int(c.FillType.OuterCode) == 201 and c.LineType.Separate.name == "Separate"
+assert c.max_threads() >= 1
+try:
+    c.SerialContourGenerator(1, 2, 3)
+except TypeError as exc:  # pybind11's overload error: a C++ exception caught in C++
+    assert "incompatible constructor arguments" in str(exc), exc
+else:
+    raise AssertionError("no TypeError")
+print("contourpy ok")
+"""
+
+
+def test_meson_python_cpp_sdist_cross_builds_for_pyodide_and_its_module_runs(
+    python313: Path, frontend_env: dict[str, str], tmp_path: Path
+) -> None:
+    """contourpy 1.4.0 (meson-python, pybind11, C++17, werror) unmodified: its module in Pyodide.
+
+    contourpy's Python layer imports numpy, which has no Pyodide wheel on PyPI: the
+    compiled module ``_contourpy`` is loaded alone in the runtime and called.
+    """
+    require_pyodide_tools()
+    argv = [str(python313), "-m", "crosswheel", "build", "contourpy==1.4.0", "--target", TARGET]
+    argv += ["-o", str(tmp_path / "out")]
+    result = subprocess.run(argv, env=frontend_env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (wheel,) = (tmp_path / "out").glob("*.whl")
+    assert wheel.name == "contourpy-1.4.0-cp313-cp313-pyodide_2025_0_wasm32.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(tmp_path / "unpacked")
+    from crosswheel.target.cache import user_cache
+    from crosswheel.target.pyodide import RUNNER
+
+    runtime = user_cache() / "pyodide" / "0.29.3"
+    (tmp_path / "check.py").write_text(CONTOURPY)
+    node = [shutil.which("node") or "node", str(RUNNER), "--runtime", str(runtime)]
+    command = [*node, str(tmp_path / "check.py"), str(tmp_path / "unpacked" / "contourpy")]
+    run = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "contourpy ok" in run.stdout

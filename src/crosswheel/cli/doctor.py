@@ -9,6 +9,7 @@ shim and the target disagree is where a build can go wrong.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -118,6 +119,15 @@ def _cell(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def family_lines(build: CrossBuild) -> list[str]:
+    """What the family module's ``doctor_lines(build)`` adds (Pyodide: versions, origins)."""
+    if not build.target.facts.module:
+        return []
+    module = importlib.import_module(f"crosswheel.target.{build.target.facts.module}")
+    lines = getattr(module, "doctor_lines", None)
+    return list(lines(build)) if lines is not None else []
+
+
 def doctor_report(config: CrossConfig) -> str:
     """Resolve the cross build and lay the three views side by side."""
     build = resolve_cross_build(config)
@@ -131,6 +141,7 @@ def doctor_report(config: CrossConfig) -> str:
         f"target Python: {build.interpreter.describe()}",
         f"compiler:      {build.toolchain.describe()}",
         f"Fortran:       {describe_fortran(build.toolchain)}",
+        *family_lines(build),
         "environment:   " + " ".join(f"{k}={v}" for k, v in sorted(env.items()) if k != ENV_VAR),
         "",
     ]

@@ -92,6 +92,10 @@ class Family:
     module: str = ""
     """The module under ``crosswheel.target`` with the family's own logic, '' for none.
     A ``read_target_python(folder, target, version)`` there reads target-python folders."""
+    cmake_toolchain: str = ""
+    """The platform's own CMake toolchain file, relative to the real folder of the
+    family's compiler (emscripten's ``cmake/Modules/Platform/Emscripten.cmake``): the
+    CMake toolchain file crosswheel writes includes it first. '' for none."""
     zig_implib: bool = False
     """zig writes an import library (and a ``.pdb``) beside every DLL it links: its
     commands go through ``zigwrap``, which sends them elsewhere (not into the wheel)."""
@@ -236,6 +240,7 @@ FAMILIES: dict[str, Family] = {
             interpreter_hint="Pyodide's runtime for CPython {v} (npm install pyodide; "
             "crosswheel fetches it with npm) or its cross-build environment (xbuildenv)",
             runner="node", tag_policy="", has_fortran=False, module="pyodide",
+            cmake_toolchain="cmake/Modules/Platform/Emscripten.cmake",
             # Side modules, as pyodide-build links them; lld 19 needs import-dynamic
             # for undefined data symbols and tags (stdout, __cpp_exception).
             compile_flags="-fPIC {pyodide_eh}",

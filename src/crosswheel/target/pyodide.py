@@ -26,12 +26,15 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crosswheel.errors import CrosswheelError
-from crosswheel.report import info, warn
+from crosswheel.report import info
 from crosswheel.scripts import write_script
 from crosswheel.target.cache import user_cache
+
+if TYPE_CHECKING:
+    from crosswheel.target.resolve import CrossBuild
 
 
 @dataclass(frozen=True)
@@ -264,6 +267,9 @@ class EmscriptenSetup:
     """EM_* variables: a newer clang for an old emcc driver, a patched cache."""
     cxx_link: tuple[str, ...] = ()
     """Objects every C++ side module links (the libc++ 14 compat object)."""
+    caveat: str = ""
+    """Why its modules are at risk, when emcc is not the ABI's emscripten: warned once
+    per build (the backend resolves the toolchain in every hook, each its own process)."""
 
 
 RISKS = (
@@ -397,9 +403,10 @@ def emscripten_setup(
             version is not None
             and _version_tuple(version)[:2] != _version_tuple(abi.emscripten_version)[:2]
         ):
-            warn(
-                f"emcc {version} is not Pyodide {abi.pyodide_version}'s emscripten "
-                f"{abi.emscripten_version}; at risk: {RISKS}"
+            return EmscriptenSetup(
+                version,
+                caveat=f"emcc {version} is not Pyodide {abi.pyodide_version}'s emscripten "
+                f"{abi.emscripten_version}; at risk: {RISKS}",
             )
         return EmscriptenSetup(version)
     extra: dict[str, str] = {}
@@ -418,13 +425,39 @@ def emscripten_setup(
         if "typedef long time_t;" in types.read_text(encoding="utf-8", errors="replace"):
             extra["EM_CACHE"] = str(_time64_cache(system, version))
     compat = _compat_object(emxx, version, {**env, **extra}, abi.eh_flags)
-    warn(
+    caveat = (
         f"emcc {version} (driving clang {major}) is not Pyodide {abi.pyodide_version}'s "
         f"emscripten {abi.emscripten_version}; crosswheel patches its sysroot for 64-bit "
         f"time_t and links C++ with a libc++ 14 compat object; at risk: {RISKS}. For "
         f"release wheels use emsdk {abi.emscripten_version}"
     )
-    return EmscriptenSetup(version, extra, (str(compat),))
+    return EmscriptenSetup(version, extra, (str(compat),), caveat)
+
+
+def doctor_lines(build: CrossBuild) -> list[str]:
+    """``crosswheel doctor``'s lines for Pyodide: the ABI, emcc, and where the pieces came from."""
+    interp, tool = build.interpreter, build.toolchain
+    abi = abi_for_python(interp.version)
+    lines = []
+    if abi is not None:
+        lines.append(
+            f"Pyodide:       {abi.pyodide_version} (CPython {abi.python_patch}, "
+            f"{abi.tag}, built with emscripten {abi.emscripten_version})"
+        )
+    version = emcc_version(tool.cc, {**os.environ, **dict(tool.env)})
+    found = shutil.which(shlex.split(tool.cc)[0]) if tool.cc else None
+    where = os.path.realpath(found) if found else tool.cc
+    driven = " ".join(f"{k}={v}" for k, v in tool.env)
+    lines.append(
+        f"emscripten:    emcc {version or '(version unknown)'} at {where}"
+        + (f", run with {driven}" if driven else "")
+    )
+    runtime, _, headers = interp.origin.partition("; headers: ")
+    lines.append(f"runtime:       {interp.source.parent}" + (f" ({runtime})" if runtime else ""))
+    lines.append(f"headers:       {interp.include_dir}" + (f" ({headers})" if headers else ""))
+    if tool.caveat:
+        lines.append(f"caveat:        {tool.caveat}")
+    return lines
 
 
 # Running it: a python3.X launcher that is Pyodide under node.

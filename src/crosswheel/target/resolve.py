@@ -57,6 +57,8 @@ def announce(build: CrossBuild, what: str) -> None:
     info(f"  compiler: {build.toolchain.describe()}")
     info(f"  Fortran: {describe_fortran(build.toolchain)}")
     info(f"  target Python: {build.interpreter.describe()}")
+    if build.toolchain.caveat:
+        warn(build.toolchain.caveat)
 
 
 def with_target_packages(build: CrossBuild, config: CrossConfig, workdir: Path) -> CrossBuild:

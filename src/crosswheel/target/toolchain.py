@@ -70,6 +70,9 @@ class Toolchain:
     """Variables the commands need (emcc's ``EM_*``), set in the build's environment."""
     cxx_link: tuple[str, ...] = ()
     """Objects every C++ shared library links (emcc's libc++ compat object)."""
+    caveat: str = ""
+    """What a build with this toolchain is at risk of (an emcc that is not the target
+    ABI's), warned once per build with its progress lines (``resolve.announce``)."""
 
     @property
     def cc_argv(self) -> list[str]:
@@ -329,6 +332,7 @@ def find_toolchain(
             fc_missing=fc_missing,
             env=tuple(sorted(emscripten.env.items())),
             cxx_link=emscripten.cxx_link,
+            caveat=emscripten.caveat,
         )
     prefix = prefix if prefix is not None else f"{target.triplet}-"
     if env.get("CC"):

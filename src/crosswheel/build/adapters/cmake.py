@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shlex
+import shutil
 import sys
 import sysconfig
 from pathlib import Path
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from crosswheel.target.resolve import CrossBuild
 
 TOOLCHAIN_FILE = "crosswheel-toolchain.cmake"
+PROJECT_INCLUDE = "crosswheel-project-include.cmake"
+"""Runs after every ``project()``, once the platform's own modules have run."""
 TARGET_PYTHON = "python-on-target"
 """The launcher of the target's own CPython that CMake gets as ``Python_EXECUTABLE``."""
 
@@ -72,6 +75,63 @@ def _compiler_lines(lang: str, command: str) -> list[str]:
     return lines
 
 
+def platform_toolchain(build: CrossBuild) -> Path | None:
+    """The platform's own CMake toolchain file (the row's ``cmake_toolchain``), or None.
+
+    It is found beside the family's compiler (its real path: Debian's ``emcc`` is a
+    symlink into ``/usr/share/emscripten``, emsdk's is in ``upstream/emscripten``).
+    """
+    relative = build.target.facts.cmake_toolchain
+    if not relative:
+        return None
+    words = shlex.split(build.toolchain.cc)
+    found = shutil.which(words[0]) if words else None
+    if found is not None:
+        path = Path(os.path.realpath(found)).parent / relative
+        if path.is_file():
+            return path
+    raise CrosswheelError(
+        f"the compiler {build.toolchain.cc!r} has no {relative} beside it: CMake needs the "
+        f"{build.target.facts.cmake_system_name} platform's toolchain file",
+        hint="use a complete installation of the compiler (emsdk, or Debian's package)",
+    )
+
+
+def target_runner(build: CrossBuild) -> list[str] | None:
+    """How CMake runs a target program (``try_run``): qemu-user, or node for wasm."""
+    wrapper = emulator(build)
+    if wrapper is None and build.target.facts.runner == "node":
+        node = shutil.which("node")
+        # Old emscripten's JS glue fetch()es its .wasm when node has fetch: a file path fails.
+        return [node, "--no-experimental-fetch"] if node else None
+    return wrapper
+
+
+def _platform_lines(build: CrossBuild, platform: Path, workdir: Path) -> list[str]:
+    """Include the platform's toolchain file; keep shared modules, which it may disable.
+
+    Emscripten's says the platform has no shared libraries (every ``MODULE`` would
+    become static) and that its processor is ``x86``, and runs again as the platform
+    module in each ``project()``: side modules are shared libraries, so crosswheel says
+    so again after it and, in a project include, after each ``project()``.
+    """
+    include = workdir / PROJECT_INCLUDE
+    include.write_text(
+        "# Written by crosswheel: runs after each project().\n"
+        "set_property(GLOBAL PROPERTY TARGET_SUPPORTS_SHARED_LIBS TRUE)\n"
+        f"set(CMAKE_SHARED_LIBRARY_SUFFIX {_quote(build.target.facts.shlib_suffix)})\n"
+        f"set(CMAKE_SHARED_MODULE_SUFFIX {_quote(build.target.facts.shlib_suffix)})\n"
+        f"set(CMAKE_SYSTEM_PROCESSOR {system_processor(build.target)})\n",
+        encoding="utf-8",
+    )
+    return [
+        f"# The {build.target.facts.cmake_system_name} platform's own toolchain file first.",
+        f"include({_quote(str(platform))})",
+        "set_property(GLOBAL PROPERTY TARGET_SUPPORTS_SHARED_LIBS TRUE)",
+        f"set(CMAKE_PROJECT_INCLUDE {_quote(str(include))})",
+    ]
+
+
 def _tool(command: str) -> str:
     words = shlex.split(command)
     return words[0] if words else command
@@ -83,16 +143,21 @@ def toolchain_file(
     fortran: str | None = None,
     target_python: Path | None = None,
     emulator_command: list[str] | None = None,
+    platform: Path | None = None,
+    workdir: Path | None = None,
 ) -> str:
     """The text of a CMake toolchain file for ``build`` (``include()``-ing the user's last).
 
     ``fortran`` is the Fortran compiler (see ``fortran.fortran_command``); CMake runs it
     only for projects that enable Fortran. ``target_python``: a launcher of the target's
-    own CPython, for ``Python_EXECUTABLE``.
+    own CPython, for ``Python_EXECUTABLE``. ``platform``: the platform's own toolchain
+    file (``platform_toolchain``), included first; its project include goes in ``workdir``.
     """
     target, tool, interp = build.target, build.toolchain, build.interpreter
-    lines = [
-        "# Written by crosswheel for this build.",
+    lines = ["# Written by crosswheel for this build."]
+    if platform is not None:
+        lines += _platform_lines(build, platform, workdir or Path.cwd())
+    lines += [
         f"set(CMAKE_SYSTEM_NAME {system_name(target)})",
         f"set(CMAKE_SYSTEM_PROCESSOR {system_processor(target)})",
     ]
@@ -110,6 +175,14 @@ def toolchain_file(
     for folder in interp.extra_include_dirs:
         for lang in ("C", "CXX"):
             lines.append(f'string(APPEND CMAKE_{lang}_FLAGS_INIT " -idirafter {folder}")')
+    compile_flags = target.form(target.facts.compile_flags)
+    link_flags = target.form(target.facts.link_flags)
+    for lang in ("C", "CXX") if compile_flags else ():
+        lines.append(f'string(APPEND CMAKE_{lang}_FLAGS_INIT " {compile_flags}")')
+    for kind in ("SHARED", "MODULE") if link_flags else ():
+        lines.append(f'string(APPEND CMAKE_{kind}_LINKER_FLAGS_INIT " {link_flags}")')
+    if tool.cxx_link:
+        lines.append(f"set(CMAKE_CXX_STANDARD_LIBRARIES {_quote(' '.join(tool.cxx_link))})")
     lines += [
         f'set(CMAKE_AR {_quote(_tool(tool.ar))} CACHE FILEPATH "")',
         f'set(CMAKE_RANLIB {_quote(_tool(tool.ranlib))} CACHE FILEPATH "")',
@@ -128,7 +201,7 @@ def toolchain_file(
         "set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)",
         "set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)",
     ]
-    wrapper = emulator_command or emulator(build)
+    wrapper = emulator_command or target_runner(build)
     if wrapper is not None:
         lines.append(f"set(CMAKE_CROSSCOMPILING_EMULATOR {';'.join(wrapper)})")
     lines += ["# FindPython: the target's ABI, headers and (where extensions link it) libpython."]
@@ -203,15 +276,15 @@ def target_python_launcher(build: CrossBuild, workdir: Path) -> Path | None:
 
 
 def emulator_script(workdir: Path, qemu: list[str], launcher: Path) -> Path:
-    """CMake's emulator: qemu-user for target programs, the target Python's launcher as it is.
+    """CMake's emulator: the runner for target programs, the target Python's launcher as it is.
 
     FindPython's cross mode (CMake >= 4.1, policy CMP0190) runs ``Python_EXECUTABLE``
     through ``CMAKE_CROSSCOMPILING_EMULATOR``; the launcher already runs the target's
-    CPython under qemu-user, and qemu-user cannot run a shell script.
+    CPython under the runner (qemu-user, node), which cannot run a shell script.
     """
     return write_script(
         workdir / "cmake-emulator",
-        "# crosswheel: run target programs under qemu-user; the target Python's launcher\n"
+        "# crosswheel: run target programs under their runner; the target Python's launcher\n"
         "# already does, so it runs as it is.\n"
         f'if [ "$1" = {shlex.quote(str(launcher))} ]; then exec "$@"; fi\n'
         f'exec {shlex.join(qemu)} "$@"\n',
@@ -246,13 +319,14 @@ class ScikitBuildCoreAdapter(Adapter):
         user_file = str(Path(user).resolve()) if user else None
         launcher = target_python_launcher(build, workdir)
         fortran = fortran_command(build.toolchain, workdir)
-        qemu = emulator(build)
+        qemu = target_runner(build)
         runner = None
         if launcher is not None and qemu is not None:
             runner = [str(emulator_script(workdir, qemu, launcher))]
+        platform = platform_toolchain(build)
         # CMake takes a compiler program and flags: zig's compound command becomes a script.
         programs = dataclasses.replace(build, toolchain=build.toolchain.as_programs(workdir))
-        text = toolchain_file(programs, user_file, fortran, launcher, runner)
+        text = toolchain_file(programs, user_file, fortran, launcher, runner, platform, workdir)
         path.write_text(text, encoding="utf-8")
         if _supports_toolchain_setting():
             settings["cmake.toolchain-file"] = str(path)

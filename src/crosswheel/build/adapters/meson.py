@@ -10,6 +10,7 @@ cross build, so it is the shimmed Python.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shlex
 import sys
@@ -65,6 +66,10 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
         "pkg-config": ["pkg-config"],
         "python": [str(python_launcher(workdir))],
     }
+    if importlib.util.find_spec("pybind11") is not None:
+        # pybind11-config's --includes names the running Python's headers: the shimmed
+        # Python names the target's (the build machine's pyconfig.h is the wrong one).
+        binaries["pybind11-config"] = [*binaries["python"], "-m", "pybind11"]
     wrapper = emulator(build)
     if wrapper is not None:
         binaries["exe_wrapper"] = wrapper
