@@ -178,6 +178,12 @@ _KIND_WORDS = {
 }
 
 
+def missing_names(output: str) -> list[tuple[str, str]]:
+    """What a build's output says it did not find: ``(kind, name)``, in the patterns' order."""
+    found = [(kind, m.group(1)) for kind, pattern in _MISSING for m in pattern.finditer(output)]
+    return list(dict.fromkeys(found))
+
+
 def missing_for_target(output: str, target: Target) -> CrosswheelError | None:
     """The error for a build that misses a dependency the build machine has, or None.
 
@@ -185,30 +191,25 @@ def missing_for_target(output: str, target: Target) -> CrosswheelError | None:
     program, a header, a library); when this machine has it, ``dpkg -S`` names the
     Debian package, which ``target-system-packages`` fetches for the target.
     """
-    for kind, pattern in _MISSING:
-        for match in pattern.finditer(output):
-            name = match.group(1)
-            path = _host_path(kind, name)
-            if path is None:
-                continue
-            owner = _host_owner(path)
-            what = _KIND_WORDS[kind].format(name)
-            if owner is None:
-                return CrosswheelError(
-                    f"the build needs {what}: this machine has it ({path}) but not for "
-                    f"{target.triplet}",
-                    hint="give the target's copy with -C library-path, CPPFLAGS and "
-                    "PKG_CONFIG_PATH, or its Debian package with -C target-system-packages=...",
-                )
-            arch = target.arch.debian_arch
-            return CrosswheelError(
-                f"the build needs {what}, which the Debian package {owner} provides: this "
-                f"machine has it for itself ({path}) but not for {target.triplet}",
-                hint=f"fetch it for the target: -C target-system-packages={owner}"
-                + (
-                    f" (or apt-get install {owner}:{arch} where it is Multi-Arch: same)"
-                    if arch
-                    else ""
-                ),
-            )
+    for kind, name in missing_names(output):
+        path = _host_path(kind, name)
+        if path is not None:
+            return missing_error(_KIND_WORDS[kind].format(name), path, _host_owner(path), target)
     return None
+
+
+def missing_error(what: str, path: Path, owner: str | None, target: Target) -> CrosswheelError:
+    """The one message for ``what``, which this machine has at ``path`` (from ``owner``)."""
+    if owner is None:
+        return CrosswheelError(
+            f"the build needs {what}: this machine has it ({path}) but not for {target.triplet}",
+            hint="give the target's copy with -C library-path, CPPFLAGS and PKG_CONFIG_PATH, "
+            "or its Debian package with -C target-system-packages=PACKAGE",
+        )
+    arch = target.arch.debian_arch
+    also = f" (or apt-get install {owner}:{arch} where it is Multi-Arch: same)" if arch else ""
+    return CrosswheelError(
+        f"the build needs {what}, which the Debian package {owner} provides: this machine "
+        f"has it for itself ({path}) but not for {target.triplet}",
+        hint=f"fetch it for the target: -C target-system-packages={owner}{also}",
+    )
