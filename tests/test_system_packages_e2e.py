@@ -111,3 +111,38 @@ def test_without_the_setting_the_error_names_the_package_and_the_setting(
     )
     assert f"-C {SETTING}" in result.stderr
     assert not list((tmp_path / "out").glob("*.whl"))
+
+
+SHAPELY_CALL = (
+    "import shapely, shapely.geos as g; from shapely.geometry import Point; "
+    "from shapely import speedups, vectorized; "
+    "print(shapely.__version__, g.geos_version_string, speedups.enabled, "
+    "round(Point(1, 2).buffer(1).area, 2), "
+    "list(vectorized.contains(Point(0, 0).buffer(1), [0, 3], [0, 0])))"
+)
+
+
+def test_shapely_1_8_sdist_finds_the_targets_geos_through_geos_config(tmp_path: Path) -> None:
+    """shapely 1.8.5.post1's unmodified sdist runs ``geos-config`` in its setup.py.
+
+    The build machine's own geos-config (when installed) would give x86_64 libraries;
+    the overlay's comes first. Both extensions link the bundled GEOS and run under qemu
+    (numpy, a run-time extra of ``shapely.vectorized``, comes from PyPI for the target).
+    """
+    needs_cross_geos()
+    out = tmp_path / "out"
+    built = crosswheel(
+        "build", "shapely==1.8.5.post1", "-t", T, "-C", SETTING, "-o", str(out)
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-4000:]
+    wheel = only_wheel(out)
+    assert wheel.name.startswith("Shapely-1.8.5.post1-cp311-cp311-manylinux_2_")
+    with zipfile.ZipFile(wheel) as archive:
+        libs = sorted(n.split("/")[1].split("-")[0] for n in archive.namelist() if ".libs/" in n)
+    assert libs == ["libgeos", "libgeos_c"]
+    proved = crosswheel(
+        "test", str(wheel), "-t", T, "--test-requires", "numpy<2",
+        "--test-command", f'python -c "{SHAPELY_CALL}"',
+    )  # fmt: skip
+    assert proved.returncode == 0, proved.stderr[-3000:]
+    assert "1.8.5.post1 3.11.1-CAPI-1.17.1 True 3.14 [True, False]" in proved.stdout
