@@ -254,8 +254,14 @@ def fetch_system_packages(target: Target, requested: Sequence[str]) -> SystemPac
         # The rewrite names the final folder: relative links keep working after the rename.
         prepare_overlay_as(unpacked, root)
         (unpacked / COMPLETE).touch()
+        if (root / COMPLETE).exists():  # another build fetched the same set meanwhile
+            return found
         shutil.rmtree(root, ignore_errors=True)
-        os.replace(unpacked, root)
+        try:
+            os.replace(unpacked, root)
+        except OSError:
+            if not (root / COMPLETE).exists():
+                raise
     return found
 
 
