@@ -20,7 +20,7 @@ for attempt in 1 2 3; do
     fi
 done
 PACKAGES=(
-    gcc g++ make pkg-config patchelf qemu-user libyaml-dev
+    gcc g++ make pkg-config patchelf qemu-user libyaml-dev libgeos-dev
     gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gfortran-aarch64-linux-gnu
     gcc-arm-linux-gnueabihf g++-arm-linux-gnueabihf gfortran-arm-linux-gnueabihf
     gcc-i686-linux-gnu g++-i686-linux-gnu

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from crosswheel.build.adapters import adapter_for
 from crosswheel.build.environment import cross_environment
-from crosswheel.build.failures import compiler_crash
+from crosswheel.build.failures import compiler_crash, missing_for_target
 from crosswheel.build.inner import InnerBackendCaller
 from crosswheel.build.staging import make_staging, owner_gone
 from crosswheel.config import ConfigSettings, CrossConfig, load_config, project_label
@@ -30,6 +30,7 @@ from crosswheel.target.resolve import (
     CrossBuild,
     announce,
     resolve_cross_build,
+    with_system_packages,
     with_target_packages,
 )
 from crosswheel.target.toolchain import fortran_failure
@@ -155,6 +156,8 @@ def _call_inner(
         missing = fortran_failure(build.toolchain, workdir) if build else None
         if missing is None and build is not None:
             missing = compiler_crash(caller.output_tail, build.target, build.toolchain)
+        if missing is None and build is not None:
+            missing = missing_for_target(caller.output_tail, build.target)
         if missing is not None:
             raise missing from None
         raise
@@ -223,6 +226,7 @@ def build(
                 label = project_label(Path.cwd())
                 announce(cross, f"building {label}")
                 cross = with_target_packages(cross, config, workdir)
+                cross = with_system_packages(cross, config)
             inner_out = workdir / "inner"
             inner_out.mkdir()
             caller, inner_settings = _caller(config, cross, workdir)

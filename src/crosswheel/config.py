@@ -140,6 +140,18 @@ SCHEMA: tuple[Setting, ...] = (
         "give a `:`-separated list.",
         separator=os.pathsep,
     ),
+    Setting(
+        "target-system-packages",
+        "list",
+        "Debian packages of the target's system libraries to fetch for the build "
+        "(`libgeos-dev,libhdf5-dev`): repeat the setting or give a comma list. With the "
+        "libraries they depend on, they are downloaded for the target's architecture "
+        "into a cached overlay that pkg-config, CMake, `*-config` scripts, the compiler "
+        "and repair see (see [The target's system "
+        "libraries](#the-targets-system-libraries-fetched)). For `-dev` packages that "
+        "cannot be installed beside the build machine's.",
+        separator=",",
+    ),
 )
 """Every config setting crosswheel reads; the rest pass through to the inner backend."""
 
@@ -277,6 +289,8 @@ class CrossConfig:
     """The project's ``[build-system] requires``, by canonical name."""
     target_requires: tuple[str, ...] = ()
     """``target-requires``: pyproject's entries first, then the config settings'."""
+    system_packages: tuple[str, ...] = ()
+    """``target-system-packages``: Debian packages fetched for the target (in the build only)."""
 
 
 def project_label(source_dir: Path) -> str:
@@ -452,6 +466,7 @@ def load_config(
         api_level=ours.get("api-level"),
         min_version=ours.get("min-version"),
         wheel=wheel_settings(ours),
+        system_packages=_split("target-system-packages", ours),
         inner_settings=theirs,
         build_requires=build_requirement_names(pyproject),
         target_requires=target_requires(

@@ -22,6 +22,7 @@ from crosswheel.target.names import Target
 from crosswheel.target.packages import TargetPackage
 from crosswheel.target.resolve import CrossBuild
 from crosswheel.target.runtime import build_machine
+from crosswheel.target.system_packages import SystemPackages
 from crosswheel.target.toolchain import Toolchain, fortran_command
 
 SPEC_FILE = "crosswheel-target.json"
@@ -168,6 +169,7 @@ def build_environment(
     environ: Mapping[str, str] | None = None,
     source_dir: Path | None = None,
     target_packages: Sequence[TargetPackage] = (),
+    system_packages: SystemPackages | None = None,
 ) -> dict[str, str]:
     """Write the shim spec into ``workdir``; return the variables to add to the backend's env.
 
@@ -215,6 +217,33 @@ def build_environment(
     if pc_dirs:
         env["PKG_CONFIG_PATH"] = os.pathsep.join([*pc_dirs, environ.get("PKG_CONFIG_PATH", "")])
         env["PKG_CONFIG_PATH"] = env["PKG_CONFIG_PATH"].rstrip(os.pathsep)
+    if system_packages is not None:
+        env.update(system_packages_environment(system_packages, {**environ, **env}))
+    return env
+
+
+def system_packages_environment(
+    overlay: SystemPackages, environ: Mapping[str, str]
+) -> dict[str, str]:
+    """What makes the fetched overlay visible: compiler and linker flags, pkg-config, PATH.
+
+    PATH gets only the overlay's ``*-config`` scripts, never its programs (the target's).
+    """
+    env: dict[str, str] = {}
+    includes = [f"-I{shlex.quote(str(d))}" for d in overlay.include_dirs]
+    if includes:
+        env["CPPFLAGS"] = " ".join([environ.get("CPPFLAGS", ""), *includes]).strip()
+    links = [f"-L{shlex.quote(str(d))}" for d in overlay.library_dirs]
+    links += [f"-Wl,-rpath-link,{shlex.quote(str(d))}" for d in overlay.library_dirs]
+    if links:
+        env["LDFLAGS"] = " ".join([environ.get("LDFLAGS", ""), *links]).strip()
+    pc_dirs = [str(d) for d in overlay.pkgconfig_dirs]
+    if pc_dirs:
+        env["PKG_CONFIG_PATH"] = os.pathsep.join(
+            [*pc_dirs, *filter(None, [environ.get("PKG_CONFIG_PATH", "")])]
+        )
+    if overlay.config_bin is not None:
+        env["PATH"] = os.pathsep.join([str(overlay.config_bin), environ.get("PATH", os.defpath)])
     return env
 
 
@@ -229,4 +258,5 @@ def cross_environment(
         workdir,
         source_dir=source_dir,
         target_packages=build.target_packages,
+        system_packages=build.system_packages,
     )

@@ -15,6 +15,7 @@ from crosswheel.report import info, warn
 from crosswheel.target.interpreter import TargetInterpreter, find_target_interpreter
 from crosswheel.target.names import Target, resolve_target
 from crosswheel.target.packages import TargetPackage, find_target_packages
+from crosswheel.target.system_packages import SystemPackages, fetch_system_packages
 from crosswheel.target.toolchain import Toolchain, describe_fortran, find_toolchain
 
 
@@ -29,6 +30,8 @@ class CrossBuild:
     """What the user asked of the finished wheel (its tag, the page-size rule)."""
     target_packages: tuple[TargetPackage, ...] = ()
     """The target's copies of the C-API packages the build compiles against."""
+    system_packages: SystemPackages | None = None
+    """The target's system libraries fetched into an overlay (``target-system-packages``)."""
 
 
 def resolve_target_python(config: CrossConfig) -> tuple[Target, TargetInterpreter]:
@@ -67,3 +70,18 @@ def with_target_packages(build: CrossBuild, config: CrossConfig, workdir: Path) 
         build.target, build.interpreter, config.build_requires, config.target_requires, workdir
     )
     return dataclasses.replace(build, target_packages=packages)
+
+
+def with_system_packages(build: CrossBuild, config: CrossConfig) -> CrossBuild:
+    """``build`` with ``target-system-packages`` fetched; repair searches their libraries.
+
+    Only the build path calls this: requirements and metadata hooks fetch nothing.
+    """
+    if not config.system_packages:
+        return build
+    overlay = fetch_system_packages(build.target, config.system_packages)
+    info(f"  target system packages: {', '.join(overlay.packages)} in {overlay.root}")
+    wheel = dataclasses.replace(
+        build.wheel, library_path=(*build.wheel.library_path, *overlay.library_dirs)
+    )
+    return dataclasses.replace(build, system_packages=overlay, wheel=wheel)

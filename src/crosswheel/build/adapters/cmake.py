@@ -195,6 +195,13 @@ def toolchain_file(
             "set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)",
             "set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)",
         ]
+    overlay = build.system_packages
+    if overlay is not None:
+        lines += [
+            "# The target's system libraries crosswheel fetched (target-system-packages).",
+            f"list(APPEND CMAKE_FIND_ROOT_PATH {_quote(str(overlay.root))})",
+            f"list(APPEND CMAKE_PREFIX_PATH {_quote(str(overlay.prefix))})",
+        ]
     lines += [
         "# Build tools run here; packages (pybind11's config in the build environment)",
         "# are found both here and in the target's root.",

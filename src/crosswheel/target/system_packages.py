@@ -1,0 +1,274 @@
+"""The target's system libraries, fetched: ``target-system-packages``.
+
+Some Debian ``-dev`` packages cannot be installed for a second architecture beside
+the build machine's (they are not ``Multi-Arch: same``: GEOS and HDF5 are two).
+For those, crosswheel fetches the target's packages and the libraries they depend
+on (``apt-get download`` and ``dpkg -x``, no root, as the target CPython is
+fetched) into an overlay folder in the user's cache, keyed by the package set.
+The overlay's pkg-config files and ``*-config`` scripts are rewritten to point into
+it, and the build sees its headers, libraries, pkg-config files, CMake packages
+and ``*-config`` scripts (never its programs, which are the target's). Repair
+searches its libraries: they are the target's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from crosswheel.errors import CrosswheelError
+from crosswheel.report import info
+from crosswheel.target.cache import user_cache
+from crosswheel.target.names import Target
+from crosswheel.target.runtime import (
+    COMPLETE,
+    DEBIAN_LIBRARIES,
+    _apt_download,
+    _relink_absolute,
+)
+
+CONFIG_BIN = "crosswheel-config-bin"
+"""The overlay's folder of ``*-config`` scripts only: what goes first on the build's PATH."""
+
+PROVIDED = re.compile(r"^(libc6|libc6-dev|libgcc-s\d*|libgcc-\d+-dev|libstdc\+\+\d*|libcrypt1)$")
+"""Packages of the C runtime: the target's root and its toolchain have them already."""
+
+_PACKAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")
+_PC_VARIABLE = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_.]*)=(?P<value>/(?:usr|lib|opt)\b.*)$")
+_SH_VARIABLE = re.compile(
+    r"^(?P<lead>\s*)(?P<name>[A-Za-z_]*(?:prefix|dir|PREFIX|DIR)[A-Za-z_]*)="
+    r"(?P<quote>[\"']?)(?P<value>/(?:usr|lib|opt)\b)"
+)
+_SH_FLAG = re.compile(r"(?P<flag>-[IL])(?P<path>/usr/(?:include|lib)\b)")
+
+
+@dataclass(frozen=True)
+class SystemPackages:
+    """The overlay that holds the target's copies of ``target-system-packages``."""
+
+    requested: tuple[str, ...]
+    packages: tuple[str, ...]
+    """What was fetched: the requested packages and their library dependencies."""
+    root: Path
+    """The overlay: the packages' files as they unpack into ``/``."""
+    multiarch: str
+
+    @property
+    def include_dirs(self) -> tuple[Path, ...]:
+        dirs = (self.root / "usr/include" / self.multiarch, self.root / "usr/include")
+        return tuple(d for d in dirs if d.is_dir())
+
+    @property
+    def library_dirs(self) -> tuple[Path, ...]:
+        dirs = (
+            self.root / "usr/lib" / self.multiarch,
+            self.root / "lib" / self.multiarch,
+            self.root / "usr/lib",
+        )
+        return tuple(d for d in dirs if d.is_dir())
+
+    @property
+    def pkgconfig_dirs(self) -> tuple[Path, ...]:
+        dirs = (
+            self.root / "usr/lib" / self.multiarch / "pkgconfig",
+            self.root / "usr/lib/pkgconfig",
+            self.root / "usr/share/pkgconfig",
+        )
+        return tuple(d for d in dirs if d.is_dir())
+
+    @property
+    def prefix(self) -> Path:
+        """The overlay's ``/usr``: CMake's prefix for the packages' ``*Config.cmake`` files."""
+        return self.root / "usr"
+
+    @property
+    def config_bin(self) -> Path | None:
+        """The folder holding only the overlay's ``*-config`` scripts, or None if it has none."""
+        folder = self.root / CONFIG_BIN
+        return folder if folder.is_dir() and any(folder.iterdir()) else None
+
+
+def check_package_names(names: Iterable[str]) -> tuple[str, ...]:
+    """Debian package names as given (a ``:arch`` or a typo is an error, not an apt query)."""
+    for name in names:
+        if not _PACKAGE_NAME.match(name):
+            raise CrosswheelError(
+                f"config setting 'target-system-packages': {name!r} is not a Debian package name",
+                hint="name the packages without an architecture, e.g. "
+                "-C target-system-packages=libgeos-dev,libhdf5-dev",
+            )
+    return tuple(dict.fromkeys(names))
+
+
+def parse_depends(output: str) -> tuple[str, ...]:
+    """The packages ``apt-cache depends --recurse`` lists (its unindented lines), in order.
+
+    Virtual packages (``<name>``) are not packages to download; ``:arch`` is dropped.
+    """
+    names = []
+    for line in output.splitlines():
+        if not line or line[0].isspace() or line.startswith("<"):
+            continue
+        names.append(line.strip().split(":")[0])
+    return tuple(dict.fromkeys(names))
+
+
+def closure(requested: Sequence[str], depends: Sequence[str]) -> tuple[str, ...]:
+    """``requested`` plus the libraries they depend on that the target's root lacks."""
+    provided = set(DEBIAN_LIBRARIES)
+    kept = [
+        name
+        for name in depends
+        if name.startswith("lib") and not PROVIDED.match(name) and name not in provided
+    ]
+    return tuple(dict.fromkeys([*requested, *kept]))
+
+
+def rewrite_pc(text: str, root: Path) -> str:
+    """A ``.pc`` file whose absolute variables (``prefix=/usr``) point into ``root``."""
+    lines = []
+    for line in text.splitlines(keepends=True):
+        found = _PC_VARIABLE.match(line.rstrip("\n"))
+        if found and not found["value"].startswith(str(root)):
+            line = f"{found['name']}={root}{found['value']}" + ("\n" if line.endswith("\n") else "")
+        lines.append(line)
+    return "".join(lines)
+
+
+def rewrite_config_script(text: str, root: Path) -> str:
+    """A ``*-config`` shell script whose prefix variables and -I/-L paths point into ``root``."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        line = _SH_VARIABLE.sub(
+            lambda m: f"{m['lead']}{m['name']}={m['quote']}{root}{m['value']}", line
+        )
+        line = _SH_FLAG.sub(lambda m: f"{m['flag']}{root}{m['path']}", line)
+        out.append(line)
+    return "".join(out)
+
+
+def is_config_script(path: Path) -> bool:
+    """A ``usr/bin/*-config`` that is a script (a target ELF program never runs here)."""
+    if not path.name.endswith("-config") or not path.is_file():
+        return False
+    with path.open("rb") as f:
+        return f.read(2) == b"#!"
+
+
+def prepare_overlay(root: Path) -> None:
+    """Point the unpacked packages' ``.pc`` files and ``*-config`` scripts into ``root``.
+
+    ``root`` is where the overlay will finally be (the rewrite names it); the
+    ``*-config`` scripts are linked into ``root/crosswheel-config-bin``.
+    """
+    for pc in sorted(root.glob("usr/**/pkgconfig/*.pc")):
+        if pc.is_file() and not pc.is_symlink():
+            pc.write_text(rewrite_pc(pc.read_text(errors="surrogateescape"), root))
+    scripts = sorted(p for p in (root / "usr/bin").glob("*-config") if is_config_script(p))
+    folder = root / CONFIG_BIN
+    folder.mkdir(exist_ok=True)
+    for script in scripts:
+        text = script.read_text(errors="surrogateescape")
+        script.write_text(rewrite_config_script(text, root), errors="surrogateescape")
+        link = folder / script.name
+        if not link.exists():
+            link.symlink_to(os.path.relpath(script, folder))
+
+
+def _apt_cache_depends(packages: Sequence[str], debian_arch: str) -> str:
+    result = subprocess.run(
+        [
+            "apt-cache",
+            "depends",
+            "--recurse",
+            "--no-recommends",
+            "--no-suggests",
+            "--no-conflicts",
+            "--no-breaks",
+            "--no-replaces",
+            "--no-enhances",
+            *(f"{p}:{debian_arch}" for p in packages),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 or not result.stdout.strip():
+        last = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
+        raise CrosswheelError(
+            f"apt-cache knows no {' or '.join(packages)} for {debian_arch}: {last}".rstrip(": "),
+            hint=f"add the architecture (dpkg --add-architecture {debian_arch} && apt-get "
+            "update), and check the names with apt-cache show",
+        )
+    return result.stdout
+
+
+def overlay_folder(debian_arch: str, packages: Sequence[str]) -> Path:
+    """Where the overlay of ``packages`` for ``debian_arch`` is cached."""
+    key = hashlib.sha256(" ".join(sorted(packages)).encode()).hexdigest()[:12]
+    return user_cache() / "system-packages" / f"{debian_arch}-{key}"
+
+
+def fetch_system_packages(target: Target, requested: Sequence[str]) -> SystemPackages:
+    """The overlay of ``requested`` (and their library closure) for ``target``, fetched once."""
+    requested = check_package_names(requested)
+    if target.family != "linux" or target.libc != "glibc" or not target.arch.debian_arch:
+        raise CrosswheelError(
+            f"target-system-packages fetches Debian packages: {target.triplet} has none",
+            hint="give the target's libraries with library-path, CPPFLAGS and PKG_CONFIG_PATH",
+        )
+    if not all(shutil.which(tool) for tool in ("apt-get", "apt-cache", "dpkg")):
+        raise CrosswheelError(
+            "target-system-packages needs apt-get, apt-cache and dpkg (Debian/Ubuntu)",
+            hint="give the target's libraries with library-path, CPPFLAGS and PKG_CONFIG_PATH",
+        )
+    arch = target.arch.debian_arch
+    packages = closure(requested, parse_depends(_apt_cache_depends(requested, arch)))
+    root = overlay_folder(arch, packages)
+    found = SystemPackages(requested, packages, root, target.multiarch)
+    if (root / COMPLETE).exists():
+        return found
+    info(f"fetching {', '.join(packages)} for {arch} into {root} (once)")
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".fetch-", dir=root.parent) as scratch:
+        debs = Path(scratch) / "debs"
+        debs.mkdir()
+        result = _apt_download([f"{p}:{arch}" for p in packages], debs)
+        if result.returncode != 0:
+            last = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
+            raise CrosswheelError(
+                f"apt-get download of {', '.join(packages)} for {arch} failed: {last}",
+                hint=f"add the architecture (dpkg --add-architecture {arch} && apt-get update)",
+            )
+        unpacked = Path(scratch) / "root"
+        for deb in sorted(debs.glob("*.deb")):
+            subprocess.run(["dpkg", "-x", str(deb), str(unpacked)], check=True)
+        _relink_absolute(unpacked)
+        # The rewrite names the final folder: relative links keep working after the rename.
+        prepare_overlay_as(unpacked, root)
+        (unpacked / COMPLETE).touch()
+        if (root / COMPLETE).exists():  # another build fetched the same set meanwhile
+            return found
+        shutil.rmtree(root, ignore_errors=True)
+        try:
+            os.replace(unpacked, root)
+        except OSError:
+            if not (root / COMPLETE).exists():
+                raise
+    return found
+
+
+def prepare_overlay_as(unpacked: Path, final: Path) -> None:
+    """``prepare_overlay`` on ``unpacked``, with the paths it writes naming ``final``."""
+    prepare_overlay(unpacked)
+    for path in [*unpacked.glob("usr/**/pkgconfig/*.pc"), *unpacked.glob("usr/bin/*-config")]:
+        if path.is_file() and not path.is_symlink():
+            text = path.read_text(errors="surrogateescape")
+            path.write_text(text.replace(str(unpacked), str(final)), errors="surrogateescape")
