@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from conftest import EXAMPLES, ROOT, require
 from crosswheel.errors import RefusedWheel
 from crosswheel.target.cache import user_cache
 from crosswheel.target.names import resolve_target
+from crosswheel.target.pe import import_library_machine, read_pe
 from crosswheel.target.runtime import wine_command
 from crosswheel.wheel.binaries import describe_binary_bytes
 from crosswheel.wheel.verifier import verify_binaries
@@ -135,3 +137,72 @@ def test_setuptools_example_builds_for_win_amd64_and_runs_under_wine(
     )  # fmt: skip
     assert proved.returncode == 0, proved.stdout + proved.stderr
     assert "proved crossdemo-1.0.0-cp313-cp313-win_amd64.whl" in proved.stderr
+
+
+ARM64 = "aarch64-pc-windows-msvc"
+
+
+@pytest.fixture(scope="session")
+def windows_arm64_python(windows_python: Path) -> Path:
+    """A build-only win_arm64 folder: amd64's headers, import libraries made for arm64."""
+    out = user_cache() / "test-windows-python" / "cpython-3.13-arm64-buildonly"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "assemble-windows-python.py"), str(out),
+         "--arm64-from", str(windows_python)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    require(result.returncode == 0, f"cannot make the arm64 folder: {result.stderr[-500:]}")
+    return out
+
+
+def test_setuptools_example_builds_for_win_arm64_from_import_libraries(
+    python313: Path, frontend_env: dict[str, str], windows_arm64_python: Path, tmp_path: Path
+) -> None:
+    """A folder with no pythonXY.dll but arm64 ``libs/``: built, verified, said to be build-only."""
+    _zig()
+    assert not any(windows_arm64_python.glob("*.dll"))
+    out = tmp_path / "dist"
+    build = subprocess.run(
+        [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={ARM64}",
+         f"-Ctarget-python={windows_arm64_python}", str(EXAMPLES / "setuptools-c")],
+        env=frontend_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    assert "has no python313.dll: building against the arm64 import libraries" in build.stderr
+    assert "cannot run the wheel" in build.stderr
+    (wheel,) = out.glob("*.whl")
+    assert wheel.name == "crossdemo-1.0.0-cp313-cp313-win_arm64.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        (pyd,) = [n for n in archive.namelist() if n.endswith(".pyd")]
+        assert pyd.endswith(".cp313-win_arm64.pyd")
+        data = archive.read(pyd)
+    pe = read_pe(data)
+    assert (pe.machine, pe.pe32plus, pe.is_dll) == (0xAA64, True, True)
+    assert "python313.dll" in pe.imports
+    binary = describe_binary_bytes(pyd, data)
+    assert binary is not None and binary.init_functions == {"PyInit__native"}
+    suffixes = (".cp313-win_arm64.pyd", ".pyd")
+    verify_binaries(wheel.name, [(pyd, binary)], resolve_target(ARM64), suffixes)
+    lib = (windows_arm64_python / "libs" / "python313.lib").read_bytes()
+    assert import_library_machine(lib) == 0xAA64
+
+
+@pytest.mark.parametrize(
+    ("target", "platform"), [(ARM64, "win_arm64"), ("i686-pc-windows-msvc", "win32")]
+)
+def test_crosswheel_test_says_it_cannot_run_win_arm64_or_win32(
+    target: str, platform: str, windows_python: Path, python313: Path, tmp_path: Path
+) -> None:
+    wheel = make_wheel(
+        tmp_path / f"crossdemo-1.0.0-cp313-cp313-{platform}.whl",
+        {"crossdemo/__init__.py": b""},
+        f"cp313-cp313-{platform}",
+    )
+    result = subprocess.run(
+        [str(python313), "-m", "crosswheel", "test", "--target", target,
+         "-C", f"target-python={windows_python}", str(wheel)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert f"crosswheel cannot run {platform} wheels here" in result.stderr, result.stderr
+    assert "built and verified but not run" in result.stderr
