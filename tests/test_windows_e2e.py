@@ -206,3 +206,37 @@ def test_crosswheel_test_says_it_cannot_run_win_arm64_or_win32(
     assert result.returncode != 0
     assert f"crosswheel cannot run {platform} wheels here" in result.stderr, result.stderr
     assert "built and verified but not run" in result.stderr
+
+
+SDISTS = {
+    "msgpack==1.1.0": "import msgpack; d = {'a': [1, 2.5, None, 2**40, -2**63]}; "
+    "assert msgpack.unpackb(msgpack.packb(d)) == d; "
+    "assert msgpack.Packer.__module__ == 'msgpack._cmsgpack', msgpack.Packer",
+    "markupsafe==3.0.2": "import markupsafe, markupsafe._speedups as s; "
+    "assert str(markupsafe.escape('<a&b>')) == '&lt;a&amp;b&gt;'; "
+    "assert s._escape_inner('<') == '&lt;'",
+}
+
+
+@pytest.mark.parametrize("requirement", list(SDISTS))
+def test_pypi_sdist_cross_builds_for_win_amd64_and_passes_its_smoke_test_under_wine(
+    requirement: str,
+    python313: Path,
+    frontend_env: dict[str, str],
+    windows_python: Path,
+    tmp_path: Path,
+) -> None:
+    """Unmodified sdists (Cython C, plain C) from PyPI: built with zig, run under wine."""
+    require(wine_command() is not None, "wine not found (apt-get install wine64)")
+    _zig()
+    argv = [str(python313), "-m", "crosswheel", "build", requirement, "--target", TARGET]
+    argv += ["-C", f"target-python={windows_python}", "-o", str(tmp_path)]
+    argv += ["--test-command", f'python -c "{SDISTS[requirement]}"']
+    result = subprocess.run(argv, env=frontend_env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (wheel,) = tmp_path.glob("*.whl")
+    assert wheel.name.endswith("-cp313-cp313-win_amd64.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert any(n.endswith(".cp313-win_amd64.pyd") for n in archive.namelist())
+        assert not any(n.endswith((".lib", ".pdb", ".dll.a")) for n in archive.namelist())
+    assert f"proved {wheel.name}" in result.stderr + result.stdout
