@@ -240,3 +240,34 @@ def test_pypi_sdist_cross_builds_for_win_amd64_and_passes_its_smoke_test_under_w
         assert any(n.endswith(".cp313-win_amd64.pyd") for n in archive.namelist())
         assert not any(n.endswith((".lib", ".pdb", ".dll.a")) for n in archive.namelist())
     assert f"proved {wheel.name}" in result.stderr + result.stdout
+
+
+def test_meson_example_builds_for_win_amd64_without_import_libraries_and_runs_under_wine(
+    python313: Path, frontend_env: dict[str, str], windows_python: Path, tmp_path: Path
+) -> None:
+    """meson-python through ``python.build_config``; Meson's ``.dll.a`` is left out of the wheel."""
+    require(wine_command() is not None, "wine not found (apt-get install wine64)")
+    _zig()
+    out = tmp_path / "dist"
+    build = subprocess.run(
+        [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={TARGET}",
+         f"-Ctarget-python={windows_python}", str(EXAMPLES / "meson-c")],
+        env=frontend_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    (wheel,) = out.glob("*.whl")
+    assert wheel.name == "mesondemo-1.0.0-cp313-cp313-win_amd64.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert "mesondemo/_native.cp313-win_amd64.pyd" in names
+    assert not any(n.endswith((".dll.a", ".lib", ".pdb")) for n in names), names
+    assert "left out mesondemo/_native.cp313-win_amd64.dll.a" in build.stderr
+    check = "import mesondemo; assert mesondemo.add(40, 2) == 42; print(mesondemo.build_info())"
+    proved = subprocess.run(
+        [str(python313), "-m", "crosswheel", "test", "--target", TARGET,
+         "-C", f"target-python={windows_python}", "--test-command", f'python -c "{check}"',
+         str(wheel)],
+        env=frontend_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proved.returncode == 0, proved.stdout + proved.stderr
+    assert f"proved {wheel.name}" in proved.stderr

@@ -76,6 +76,8 @@ def finish_wheel(
     )
     for old, new in plan.renamed:
         info(f"renamed {old} -> {new}")
+    for name in plan.dropped:
+        info(f"left out {name}: an extension module's import library, nothing links to it")
     count = verify_binaries(plan.filename, plan.binaries, target, interpreter.extension_suffixes)
     path = write_fix(plan, out_dir)
     if count:
