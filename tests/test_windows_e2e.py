@@ -8,6 +8,7 @@ crosswheel makes the import libraries from the DLL's exports.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -271,3 +272,40 @@ def test_meson_example_builds_for_win_amd64_without_import_libraries_and_runs_un
     )  # fmt: skip
     assert proved.returncode == 0, proved.stdout + proved.stderr
     assert f"proved {wheel.name}" in proved.stderr
+
+
+def test_mingw_w64_toolchain_builds_for_win_amd64_warns_about_msvcrt_and_runs_under_wine(
+    python313: Path, frontend_env: dict[str, str], windows_python: Path, tmp_path: Path
+) -> None:
+    """``-C toolchain=x86_64-w64-mingw32-``: Debian's mingw links msvcrt.dll, which is named."""
+    require(wine_command() is not None, "wine not found (apt-get install wine64)")
+    require(
+        shutil.which("x86_64-w64-mingw32-gcc") is not None,
+        "mingw-w64 not found (apt-get install gcc-mingw-w64-x86-64)",
+    )
+    out = tmp_path / "dist"
+    build = subprocess.run(
+        [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={TARGET}",
+         f"-Ctarget-python={windows_python}", "-Ctoolchain=x86_64-w64-mingw32-",
+         str(EXAMPLES / "setuptools-c")],
+        env=frontend_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    assert "x86_64-w64-mingw32-gcc" in build.stdout + build.stderr
+    (wheel,) = out.glob("*.whl")
+    assert wheel.name == "crossdemo-1.0.0-cp313-cp313-win_amd64.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        (pyd,) = [n for n in archive.namelist() if n.endswith(".pyd")]
+        imports = read_pe(archive.read(pyd)).imports
+    assert "msvcrt.dll" in [dll.lower() for dll in imports]
+    assert f"{pyd} imports msvcrt.dll (mingw-w64's default C runtime), not the UCRT" in (
+        build.stderr
+    )
+    check = "import crossdemo; assert crossdemo.add(40, 2) == 42"
+    proved = subprocess.run(
+        [str(python313), "-m", "crosswheel", "test", "--target", TARGET,
+         "-C", f"target-python={windows_python}", "--test-command", f'python -c "{check}"',
+         str(wheel)],
+        env=frontend_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proved.returncode == 0, proved.stdout + proved.stderr

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from crosswheel.errors import CrosswheelError, MissingTool
@@ -385,3 +386,20 @@ def python_dlls(extension_suffix: str | None) -> frozenset[str]:
             }
         )
     return frozenset({"python3.dll", f"python{match[1]}{match[2]}{match[3]}.dll"})
+
+
+def msvcrt_warnings(binaries: Iterable[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """A warning for each binary importing ``msvcrt.dll``: (name, imported DLLs) pairs.
+
+    CPython 3.5+ is built against the UCRT. Debian's mingw-w64 links the old
+    ``msvcrt.dll`` instead: the module loads, but a ``FILE*``, ``malloc``/``free``,
+    ``errno`` or locale shared with CPython would cross two C runtimes.
+    """
+    return [
+        f"{name} imports msvcrt.dll (mingw-w64's default C runtime), not the UCRT CPython "
+        "uses: it loads, but a FILE*, malloc/free, errno or locale passed between it and "
+        "CPython mixes two C runtimes. Build with zig (the default toolchain, UCRT) or a "
+        "mingw-w64 configured for the UCRT to avoid the risk"
+        for name, needed in binaries
+        if any(dll.lower() == "msvcrt.dll" for dll in needed)
+    ]
