@@ -16,7 +16,15 @@ dropped (without it CPython finds its zip and ``DLLs/`` as an installed one does
 and honours ``PYTHONPATH``), and ``DLLs/_wmi.pyd`` is renamed: under wine 8 it
 aborts ``platform.machine()`` (wine lacks ``propsys.VariantToString``).
 
-Usage: assemble-windows-python.py OUT [--cache DIR]   (prints OUT when done)
+With ``--arm64-from AMD64_FOLDER`` it makes a build-only win_arm64 variant instead
+(there is no arm64 CPython to take one from here): the same ``include/`` (Windows'
+``pyconfig.h`` is one file for every machine), and ``libs/python313.lib`` and
+``libs/python3.lib`` made for arm64 (``dlltool -m arm64``) from the amd64 DLLs'
+export lists, which are the same names on every machine. No DLL, no ``python.exe``:
+crosswheel builds and verifies against it, and cannot run anything with it.
+
+Usage: assemble-windows-python.py OUT [--cache DIR] [--arm64-from AMD64_FOLDER]
+(prints OUT when done)
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -117,12 +126,32 @@ def layout_headers(source: Path, out: Path) -> None:
             dest.write_bytes(extracted.read())
 
 
+def arm64_variant(amd64: Path, out: Path) -> None:
+    """``include/`` copied, ``libs/`` made for arm64 from the amd64 DLLs' exports."""
+    from crosswheel.target.windows import make_import_libraries
+
+    partial = out.with_name(out.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(amd64 / "include", partial / "include")
+    made = make_import_libraries(amd64 / "python313.dll", amd64 / "python3.dll", 0xAA64)
+    (partial / "libs").mkdir()
+    for name in ("python313.lib", "python3.lib"):
+        shutil.copyfile(made / name, partial / "libs" / name)
+    partial.rename(out)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--cache", type=Path, default=None)
+    parser.add_argument("--arm64-from", type=Path, default=None, metavar="AMD64_FOLDER")
     args = parser.parse_args()
     out: Path = args.out.resolve()
+    if args.arm64_from is not None:
+        if not (out / "libs" / "python313.lib").is_file():
+            arm64_variant(args.arm64_from.resolve(), out)
+        print(out)
+        return 0
     if (out / "python.exe").is_file() and (out / "include" / "pyconfig.h").is_file():
         print(out)
         return 0

@@ -167,3 +167,16 @@ def test_not_a_zip(tmp_path: Path) -> None:
     path.write_bytes(b"not a zip")
     with pytest.raises(CrosswheelError, match="not a readable wheel"):
         open_wheel(path)
+
+
+def test_an_extension_modules_import_library_is_found_but_a_dlls_is_kept() -> None:
+    from crosswheel.wheel.fixer import module_import_libraries
+
+    names = [
+        "pkg/_native.cp313-win_amd64.pyd",
+        "pkg/_native.cp313-win_amd64.dll.a",
+        "pkg/foo.dll",
+        "pkg/foo.dll.a",
+        "pkg/orphan.dll.a",
+    ]
+    assert module_import_libraries(names) == {"pkg/_native.cp313-win_amd64.dll.a"}

@@ -8,8 +8,10 @@ crosswheel makes the import libraries from the DLL's exports.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from conftest import EXAMPLES, ROOT, require
 from crosswheel.errors import RefusedWheel
 from crosswheel.target.cache import user_cache
 from crosswheel.target.names import resolve_target
+from crosswheel.target.pe import import_library_machine, read_pe
 from crosswheel.target.runtime import wine_command
 from crosswheel.wheel.binaries import describe_binary_bytes
 from crosswheel.wheel.verifier import verify_binaries
@@ -135,3 +138,174 @@ def test_setuptools_example_builds_for_win_amd64_and_runs_under_wine(
     )  # fmt: skip
     assert proved.returncode == 0, proved.stdout + proved.stderr
     assert "proved crossdemo-1.0.0-cp313-cp313-win_amd64.whl" in proved.stderr
+
+
+ARM64 = "aarch64-pc-windows-msvc"
+
+
+@pytest.fixture(scope="session")
+def windows_arm64_python(windows_python: Path) -> Path:
+    """A build-only win_arm64 folder: amd64's headers, import libraries made for arm64."""
+    out = user_cache() / "test-windows-python" / "cpython-3.13-arm64-buildonly"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "assemble-windows-python.py"), str(out),
+         "--arm64-from", str(windows_python)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    require(result.returncode == 0, f"cannot make the arm64 folder: {result.stderr[-500:]}")
+    return out
+
+
+def test_setuptools_example_builds_for_win_arm64_from_import_libraries(
+    python313: Path, frontend_env: dict[str, str], windows_arm64_python: Path, tmp_path: Path
+) -> None:
+    """A folder with no pythonXY.dll but arm64 ``libs/``: built, verified, said to be build-only."""
+    _zig()
+    assert not any(windows_arm64_python.glob("*.dll"))
+    out = tmp_path / "dist"
+    build = subprocess.run(
+        [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={ARM64}",
+         f"-Ctarget-python={windows_arm64_python}", str(EXAMPLES / "setuptools-c")],
+        env=frontend_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    assert "has no python313.dll: building against the arm64 import libraries" in build.stderr
+    assert "cannot run the wheel" in build.stderr
+    (wheel,) = out.glob("*.whl")
+    assert wheel.name == "crossdemo-1.0.0-cp313-cp313-win_arm64.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        (pyd,) = [n for n in archive.namelist() if n.endswith(".pyd")]
+        assert pyd.endswith(".cp313-win_arm64.pyd")
+        data = archive.read(pyd)
+    pe = read_pe(data)
+    assert (pe.machine, pe.pe32plus, pe.is_dll) == (0xAA64, True, True)
+    assert "python313.dll" in pe.imports
+    binary = describe_binary_bytes(pyd, data)
+    assert binary is not None and binary.init_functions == {"PyInit__native"}
+    suffixes = (".cp313-win_arm64.pyd", ".pyd")
+    verify_binaries(wheel.name, [(pyd, binary)], resolve_target(ARM64), suffixes)
+    lib = (windows_arm64_python / "libs" / "python313.lib").read_bytes()
+    assert import_library_machine(lib) == 0xAA64
+
+
+@pytest.mark.parametrize(
+    ("target", "platform"), [(ARM64, "win_arm64"), ("i686-pc-windows-msvc", "win32")]
+)
+def test_crosswheel_test_says_it_cannot_run_win_arm64_or_win32(
+    target: str, platform: str, windows_python: Path, python313: Path, tmp_path: Path
+) -> None:
+    wheel = make_wheel(
+        tmp_path / f"crossdemo-1.0.0-cp313-cp313-{platform}.whl",
+        {"crossdemo/__init__.py": b""},
+        f"cp313-cp313-{platform}",
+    )
+    result = subprocess.run(
+        [str(python313), "-m", "crosswheel", "test", "--target", target,
+         "-C", f"target-python={windows_python}", str(wheel)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert f"crosswheel cannot run {platform} wheels here" in result.stderr, result.stderr
+    assert "built and verified but not run" in result.stderr
+
+
+SDISTS = {
+    "msgpack==1.1.0": "import msgpack; d = {'a': [1, 2.5, None, 2**40, -2**63]}; "
+    "assert msgpack.unpackb(msgpack.packb(d)) == d; "
+    "assert msgpack.Packer.__module__ == 'msgpack._cmsgpack', msgpack.Packer",
+    "markupsafe==3.0.2": "import markupsafe, markupsafe._speedups as s; "
+    "assert str(markupsafe.escape('<a&b>')) == '&lt;a&amp;b&gt;'; "
+    "assert s._escape_inner('<') == '&lt;'",
+}
+
+
+@pytest.mark.parametrize("requirement", list(SDISTS))
+def test_pypi_sdist_cross_builds_for_win_amd64_and_passes_its_smoke_test_under_wine(
+    requirement: str,
+    python313: Path,
+    frontend_env: dict[str, str],
+    windows_python: Path,
+    tmp_path: Path,
+) -> None:
+    """Unmodified sdists (Cython C, plain C) from PyPI: built with zig, run under wine."""
+    require(wine_command() is not None, "wine not found (apt-get install wine64)")
+    _zig()
+    argv = [str(python313), "-m", "crosswheel", "build", requirement, "--target", TARGET]
+    argv += ["-C", f"target-python={windows_python}", "-o", str(tmp_path)]
+    argv += ["--test-command", f'python -c "{SDISTS[requirement]}"']
+    result = subprocess.run(argv, env=frontend_env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (wheel,) = tmp_path.glob("*.whl")
+    assert wheel.name.endswith("-cp313-cp313-win_amd64.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert any(n.endswith(".cp313-win_amd64.pyd") for n in archive.namelist())
+        assert not any(n.endswith((".lib", ".pdb", ".dll.a")) for n in archive.namelist())
+    assert f"proved {wheel.name}" in result.stderr + result.stdout
+
+
+def test_meson_example_builds_for_win_amd64_without_import_libraries_and_runs_under_wine(
+    python313: Path, frontend_env: dict[str, str], windows_python: Path, tmp_path: Path
+) -> None:
+    """meson-python through ``python.build_config``; Meson's ``.dll.a`` is left out of the wheel."""
+    require(wine_command() is not None, "wine not found (apt-get install wine64)")
+    _zig()
+    out = tmp_path / "dist"
+    build = subprocess.run(
+        [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={TARGET}",
+         f"-Ctarget-python={windows_python}", str(EXAMPLES / "meson-c")],
+        env=frontend_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    (wheel,) = out.glob("*.whl")
+    assert wheel.name == "mesondemo-1.0.0-cp313-cp313-win_amd64.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert "mesondemo/_native.cp313-win_amd64.pyd" in names
+    assert not any(n.endswith((".dll.a", ".lib", ".pdb")) for n in names), names
+    assert "left out mesondemo/_native.cp313-win_amd64.dll.a" in build.stderr
+    check = "import mesondemo; assert mesondemo.add(40, 2) == 42; print(mesondemo.build_info())"
+    proved = subprocess.run(
+        [str(python313), "-m", "crosswheel", "test", "--target", TARGET,
+         "-C", f"target-python={windows_python}", "--test-command", f'python -c "{check}"',
+         str(wheel)],
+        env=frontend_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proved.returncode == 0, proved.stdout + proved.stderr
+    assert f"proved {wheel.name}" in proved.stderr
+
+
+def test_mingw_w64_toolchain_builds_for_win_amd64_warns_about_msvcrt_and_runs_under_wine(
+    python313: Path, frontend_env: dict[str, str], windows_python: Path, tmp_path: Path
+) -> None:
+    """``-C toolchain=x86_64-w64-mingw32-``: Debian's mingw links msvcrt.dll, which is named."""
+    require(wine_command() is not None, "wine not found (apt-get install wine64)")
+    require(
+        shutil.which("x86_64-w64-mingw32-gcc") is not None,
+        "mingw-w64 not found (apt-get install gcc-mingw-w64-x86-64)",
+    )
+    out = tmp_path / "dist"
+    build = subprocess.run(
+        [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={TARGET}",
+         f"-Ctarget-python={windows_python}", "-Ctoolchain=x86_64-w64-mingw32-",
+         str(EXAMPLES / "setuptools-c")],
+        env=frontend_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    assert "x86_64-w64-mingw32-gcc" in build.stdout + build.stderr
+    (wheel,) = out.glob("*.whl")
+    assert wheel.name == "crossdemo-1.0.0-cp313-cp313-win_amd64.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        (pyd,) = [n for n in archive.namelist() if n.endswith(".pyd")]
+        imports = read_pe(archive.read(pyd)).imports
+    assert "msvcrt.dll" in [dll.lower() for dll in imports]
+    assert f"{pyd} imports msvcrt.dll (mingw-w64's default C runtime), not the UCRT" in (
+        build.stderr
+    )
+    check = "import crossdemo; assert crossdemo.add(40, 2) == 42"
+    proved = subprocess.run(
+        [str(python313), "-m", "crosswheel", "test", "--target", TARGET,
+         "-C", f"target-python={windows_python}", "--test-command", f'python -c "{check}"',
+         str(wheel)],
+        env=frontend_env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proved.returncode == 0, proved.stdout + proved.stderr

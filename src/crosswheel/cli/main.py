@@ -284,10 +284,14 @@ def _prove(
 ) -> None:
     """Prove ``wheels`` on the target (the one a build used: settings and environment alike)."""
     from crosswheel.prove.proving import TargetTest, prove_wheel
+    from crosswheel.target.names import resolve_target
     from crosswheel.target.resolve import resolve_target_python
-    from crosswheel.target.runtime import find_runtime
+    from crosswheel.target.runtime import cannot_run, find_runtime
 
     config = _config(target_name, args.config_setting)
+    refused = cannot_run(resolve_target(target_name, config.api_level, config.min_version))
+    if refused is not None:
+        raise refused
     target, interpreter = resolve_target_python(config)
     runtime = find_runtime(target, interpreter)
     test = TargetTest(args.test_command, tuple(args.test_requires), tuple(args.find_links))

@@ -132,3 +132,30 @@ def def_file(info: PEInfo, library: str, data_names: frozenset[str] | None = Non
     lines = [f"LIBRARY {library}", "EXPORTS"]
     lines += [f"    {name}" + (" DATA" if name in data else "") for name in info.exports]
     return "\n".join(lines) + "\n"
+
+
+def import_library_machine(data: bytes) -> int | None:
+    """The PE machine of an import library (``pythonXY.lib``): its first import member's.
+
+    Reads short import objects (MSVC's, llvm-dlltool's) and COFF objects (mingw
+    dlltool's); None when ``data`` is not an archive or has neither.
+    """
+    if data[:8] != b"!<arch>\n":
+        return None
+    offset = 8
+    while offset + 60 <= len(data):
+        name = data[offset : offset + 16].rstrip()
+        try:
+            size = int(data[offset + 48 : offset + 58].decode("ascii").strip())
+        except ValueError:
+            return None
+        body = data[offset + 60 : offset + 60 + size]
+        if name not in (b"/", b"//", b"/<SYM64>/", b"/<ECSYMBOLS>/") and len(body) >= 8:
+            sig1, sig2, _, machine = struct.unpack_from("<HHHH", body)
+            if sig1 == 0 and sig2 == 0xFFFF:
+                return int(machine)
+            (coff_machine,) = struct.unpack_from("<H", body)
+            if coff_machine:
+                return int(coff_machine)
+        offset += 60 + size + (size & 1)
+    return None

@@ -372,18 +372,32 @@ def wine_environment() -> dict[str, str]:
     }
 
 
+def cannot_run(target: Target) -> CrosswheelError | None:
+    """Why ``target``'s programs cannot run here at all, before any target Python is read.
+
+    wine runs Windows programs of the build machine's own arch: win_arm64 and win32
+    wheels are built and verified here, never run.
+    """
+    if target.facts.runner == "wine" and target.arch.machine != build_machine():
+        return CrosswheelError(
+            f"crosswheel cannot run {target.wheel_platform} wheels here: wine on this "
+            f"{build_machine()} machine runs {build_machine()} Windows programs only, "
+            f"so {target.triplet} wheels are built and verified but not run",
+            hint="test the wheel on a Windows machine of its arch",
+        )
+    return None
+
+
 def _wine_runtime(target: Target, interpreter: TargetInterpreter) -> TargetRuntime:
     """The Windows CPython folder's ``python.exe`` under wine (x86_64 build machines, amd64)."""
-    folder = interpreter.source.parent
+    source = interpreter.source  # pythonXY.dll, or libs/pythonXY.lib in a build-only folder
+    folder = source.parent.parent if source.suffix == ".lib" else source.parent
+    refused = cannot_run(target)
+    if refused is not None:
+        raise refused
     python = folder / "python.exe"
     if not python.is_file():
         raise CrosswheelError(f"{folder} has no python.exe to run the tests with")
-    if target.arch.machine != build_machine():
-        raise CrosswheelError(
-            f"crosswheel cannot run {target.triplet} programs on this {build_machine()} machine "
-            "(wine runs x86_64 Windows programs only)",
-            hint="the wheel was built and verified; test it on a Windows machine of its arch",
-        )
     if any(folder.glob("*._pth")):
         raise CrosswheelError(
             f"{folder} has a ._pth file: its python.exe ignores PYTHONPATH (isolated mode)",

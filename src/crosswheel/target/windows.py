@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from crosswheel.errors import CrosswheelError, MissingTool
@@ -28,11 +29,13 @@ from crosswheel.report import info
 from crosswheel.target.cache import user_cache
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
-from crosswheel.target.pe import PEError, PEInfo, def_file, read_pe
+from crosswheel.target.pe import PEError, PEInfo, def_file, import_library_machine, read_pe
 
 DLLTOOL_MACHINE = {0x8664: "i386:x86-64", 0xAA64: "arm64", 0x014C: "i386"}
 """``dlltool -m`` for each PE machine."""
 _VERSIONED_DLL = re.compile(r"^python3(\d+)(t?)\.dll$", re.IGNORECASE)
+_VERSIONED_LIB = re.compile(r"^python3(\d+)(t?)\.lib$", re.IGNORECASE)
+MACHINE_NAMES = {0x8664: "amd64", 0xAA64: "arm64", 0x014C: "x86"}
 
 
 def python_dll(folder: Path) -> tuple[Path, tuple[int, int], str] | None:
@@ -44,9 +47,23 @@ def python_dll(folder: Path) -> tuple[Path, tuple[int, int], str] | None:
     return None
 
 
+def import_library(folder: Path) -> tuple[Path, tuple[int, int], str] | None:
+    """``libs/pythonXY.lib`` in ``folder``: its path, (major, minor) and ABI flags (``t``)."""
+    libs = folder / "libs"
+    for path in sorted(libs.iterdir()) if libs.is_dir() else ():
+        match = _VERSIONED_LIB.match(path.name)
+        if match:
+            return path, (3, int(match[1])), match[2].lower()
+    return None
+
+
 def is_windows_python(folder: Path) -> bool:
-    """Whether ``folder`` looks like a Windows CPython (``python.exe`` or ``pythonXY.dll``)."""
-    return (folder / "python.exe").is_file() or python_dll(folder) is not None
+    """Whether ``folder`` looks like a Windows CPython (``python.exe``, ``pythonXY.dll`` or lib)."""
+    return (
+        (folder / "python.exe").is_file()
+        or python_dll(folder) is not None
+        or import_library(folder) is not None
+    )
 
 
 def _read(path: Path) -> PEInfo:
@@ -120,6 +137,45 @@ def _import_libraries(folder: Path, dll: Path, machine: int) -> Path:
     return make_import_libraries(dll, stable if stable.is_file() else None, machine)
 
 
+def _from_import_library(
+    folder: Path,
+    target: Target,
+    found: tuple[Path, tuple[int, int], str] | None,
+    machine: int | None,
+) -> tuple[Path, tuple[int, int], str, Path]:
+    """A folder whose ``pythonXY.dll`` is missing or for another machine, read from ``libs/``.
+
+    Enough to build (headers and import libraries for the target's machine), not to run:
+    an arm64 folder made on an amd64 machine, for example. Says so in the progress line.
+    """
+    wanted = target.arch.pe_machine
+    lib = import_library(folder)
+    lib_machine = import_library_machine(lib[0].read_bytes()) if lib is not None else None
+    if lib is None or lib_machine != wanted:
+        if found is None:
+            what = f"{folder} has no pythonXY.dll: it is not a Windows CPython folder"
+            if lib is not None:
+                what = f"{folder} has no pythonXY.dll, and {lib[0]} is not for {target.triplet}"
+        else:
+            what = f"{found[0]} is for PE machine {machine:#06x}, not {target.triplet}"
+            if lib is not None:
+                what += f", nor is {lib[0]}"
+        raise CrosswheelError(
+            what, hint=_hint(target, found[1] if found else lib[1] if lib else (3, 0))
+        )
+    path, version, abiflags = lib
+    dll = folder / f"{path.stem}.dll"
+    if found is None:
+        why = f"{folder} has no {dll.name}"
+    else:
+        why = f"{found[0].name} is for {MACHINE_NAMES.get(machine or 0, hex(machine or 0))}"
+    info(
+        f"{why}: building against the {MACHINE_NAMES.get(wanted, hex(wanted))} import "
+        f"libraries in {path.parent} (build only: this folder cannot run the wheel)"
+    )
+    return dll, version, abiflags, path
+
+
 def _hint(target: Target, version: tuple[int, int]) -> str:
     what = target.form(
         target.facts.interpreter_hint, v=f"{version[0]}.{version[1]}", tag_arch=target.tag_arch
@@ -172,24 +228,19 @@ def read_windows_python(
 ) -> TargetInterpreter:
     """The Windows CPython in ``folder``, checked against the target and the build Python."""
     found = python_dll(folder)
-    if found is None:
-        raise CrosswheelError(
-            f"{folder} has no pythonXY.dll: it is not a Windows CPython folder",
-            hint=_hint(target, build_version),
-        )
-    dll, version, abiflags = found
+    machine = _read(found[0]).machine if found is not None else None
+    if found is not None and machine == target.arch.pe_machine:
+        dll, version, abiflags = found
+        source = dll
+    else:
+        dll, version, abiflags, source = _from_import_library(folder, target, found, machine)
     if version != build_version:
         raise CrosswheelError(
-            f"the target Python is {version[0]}.{version[1]} ({dll}) but crosswheel runs on "
+            f"the target Python is {version[0]}.{version[1]} ({source}) but crosswheel runs on "
             f"Python {build_version[0]}.{build_version[1]}",
             hint=f"run the build with a Python {version[0]}.{version[1]}",
         )
-    machine = _read(dll).machine
-    if machine != target.arch.pe_machine:
-        raise CrosswheelError(
-            f"{dll} is for PE machine {machine:#06x}, not {target.triplet}",
-            hint=_hint(target, version),
-        )
+    machine = target.arch.pe_machine
     include = folder / "include"
     for header in ("Python.h", "pyconfig.h"):
         if not (include / header).is_file():
@@ -199,7 +250,7 @@ def read_windows_python(
                 "version (CPython's Include/ and PC/pyconfig.h.in as pyconfig.h), or "
                 + _hint(target, version),
             )
-    libs = _import_libraries(folder, dll, machine)
+    libs = source.parent if source.suffix == ".lib" else _import_libraries(folder, dll, machine)
     ext_suffix = target.ext_suffix(version, abiflags)
     short = f"{version[0]}.{version[1]}"
     config_vars: dict[str, object] = {
@@ -223,7 +274,7 @@ def read_windows_python(
     interpreter = TargetInterpreter(
         config_vars=config_vars,
         version=version,
-        source=dll,
+        source=source,
         sysroot=None,
         include_dir=include,
         config_h=include / "pyconfig.h",
@@ -335,3 +386,20 @@ def python_dlls(extension_suffix: str | None) -> frozenset[str]:
             }
         )
     return frozenset({"python3.dll", f"python{match[1]}{match[2]}{match[3]}.dll"})
+
+
+def msvcrt_warnings(binaries: Iterable[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """A warning for each binary importing ``msvcrt.dll``: (name, imported DLLs) pairs.
+
+    CPython 3.5+ is built against the UCRT. Debian's mingw-w64 links the old
+    ``msvcrt.dll`` instead: the module loads, but a ``FILE*``, ``malloc``/``free``,
+    ``errno`` or locale shared with CPython would cross two C runtimes.
+    """
+    return [
+        f"{name} imports msvcrt.dll (mingw-w64's default C runtime), not the UCRT CPython "
+        "uses: it loads, but a FILE*, malloc/free, errno or locale passed between it and "
+        "CPython mixes two C runtimes. Build with zig (the default toolchain, UCRT) or a "
+        "mingw-w64 configured for the UCRT to avoid the risk"
+        for name, needed in binaries
+        if any(dll.lower() == "msvcrt.dll" for dll in needed)
+    ]

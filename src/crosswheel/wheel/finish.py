@@ -76,7 +76,14 @@ def finish_wheel(
     )
     for old, new in plan.renamed:
         info(f"renamed {old} -> {new}")
+    for name in plan.dropped:
+        info(f"left out {name}: an extension module's import library, nothing links to it")
     count = verify_binaries(plan.filename, plan.binaries, target, interpreter.extension_suffixes)
+    if target.facts.binary_format == "pe":
+        from crosswheel.target.windows import msvcrt_warnings
+
+        for message in msvcrt_warnings((name, b.needed) for name, b in plan.binaries):
+            warn(message)
     path = write_fix(plan, out_dir)
     if count:
         info(f"verified {count} binar{'y' if count == 1 else 'ies'} in {path.name}")

@@ -91,8 +91,26 @@ class FixPlan:
     binaries: tuple[tuple[str, Binary], ...]
     """Every binary under its final name, with the facts of its final bytes."""
     renamed: tuple[tuple[str, str], ...]
+    dropped: tuple[str, ...] = ()
+    """Members left out: ``X.dll.a`` beside an ``X.pyd`` (see ``module_import_libraries``)."""
     copy_of: Path | None = None
     """A pure wheel is shipped as it is: the path to copy."""
+
+
+def module_import_libraries(names: Sequence[str]) -> frozenset[str]:
+    """``X.dll.a`` members beside an ``X.pyd``: the import library of an extension module.
+
+    GNU-style Windows links (Meson, CMake with MinGW rules) write one per module and
+    install it with the module. Nothing links against an extension module, so it is
+    dead weight and an extra binary to check; an import library of a real DLL
+    (``foo.dll.a`` beside ``foo.dll``) is kept.
+    """
+    present = set(names)
+    return frozenset(
+        name
+        for name in names
+        if name.endswith(".dll.a") and name[: -len(".dll.a")] + ".pyd" in present
+    )
 
 
 def plan_fix(
@@ -119,8 +137,11 @@ def plan_fix(
     rows: list[tuple[str, str, int]] = []
     binaries: list[tuple[str, Binary]] = []
     renamed: list[tuple[str, str]] = []
+    dropped = module_import_libraries([m.name for m in contents.members])
     for member in contents.members:
         name = member.name
+        if name in dropped:
+            continue
         if name.endswith(".so"):
             name = target_extension_name(name, ext_suffix, extension_suffixes)
             if name != member.name:
@@ -164,7 +185,14 @@ def plan_fix(
     record = make_record(rows, contents.record_name)
     members.append((copy_info(contents.record_info), record))
     filename = contents.name.with_tags(compress_tags(new_tags)).filename
-    return FixPlan(filename, tuple(new_tags), tuple(members), tuple(binaries), tuple(renamed))
+    return FixPlan(
+        filename,
+        tuple(new_tags),
+        tuple(members),
+        tuple(binaries),
+        tuple(renamed),
+        tuple(sorted(dropped)),
+    )
 
 
 def write_fix(plan: FixPlan, out_dir: Path) -> Path:
