@@ -133,6 +133,8 @@ def test_requirement_and_metadata_hooks_write_no_cross_files(
         "crosswheel-config.site",
         "crosswheel-target.json",
     ]
+    assert not (tmp_path / "cache").exists()  # nothing fetched
+    monkeypatch.delenv("XDG_CACHE_HOME")  # the build path may use what earlier tests fetched
     _, settings = backend._caller(config, build, heavy)
     assert "crosswheel-toolchain.cmake" in {p.name for p in heavy.iterdir()}
     assert settings  # the toolchain file is handed to scikit-build-core

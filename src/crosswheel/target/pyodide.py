@@ -26,15 +26,22 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from crosswheel.errors import CrosswheelError
 from crosswheel.report import info
 from crosswheel.scripts import write_script
 from crosswheel.target.cache import user_cache
 
-if TYPE_CHECKING:
-    from crosswheel.target.resolve import CrossBuild
+
+class ResolvedBuild(Protocol):
+    """What ``doctor_lines`` reads of a ``resolve.CrossBuild`` (named here without importing
+    it: ``resolve`` comes after this module)."""
+
+    @property
+    def interpreter(self) -> Any: ...
+    @property
+    def toolchain(self) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -434,7 +441,7 @@ def emscripten_setup(
     return EmscriptenSetup(version, extra, (str(compat),), caveat)
 
 
-def doctor_lines(build: CrossBuild) -> list[str]:
+def doctor_lines(build: ResolvedBuild) -> list[str]:
     """``crosswheel doctor``'s lines for Pyodide: the ABI, emcc, and where the pieces came from."""
     interp, tool = build.interpreter, build.toolchain
     abi = abi_for_python(interp.version)
