@@ -410,9 +410,10 @@ def split_settings(
             hint="name a target (crosswheel targets lists them), or leave -C target out "
             "for a native build",
         )
+    names = [s.name for s in SCHEMA]
     for key in theirs:
-        close = difflib.get_close_matches(key, [s.name for s in SCHEMA], n=1, cutoff=0.75)
-        if close and key not in (INNER_BACKEND_SETTING, INNER_BACKEND_PATH_SETTING):
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.75)
+        if close and key not in (*names, INNER_BACKEND_SETTING, INNER_BACKEND_PATH_SETTING):
             warn(
                 f"config setting {key!r} is not crosswheel's: did you mean {close[0]!r}? "
                 "(it goes to the inner backend as it is)"
