@@ -8,6 +8,8 @@ from __future__ import annotations
 import random
 import stat
 import struct
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -184,3 +186,29 @@ def test_fuzzed_wheels_through_the_command_line(tmp_path: Path, command: str) ->
         assert result.returncode in (0, 1), result.stderr
         if result.returncode == 1:
             assert "hint:" in result.stderr, result.stderr
+
+
+@pytest.mark.e2e
+def test_wheels_written_from_mutants_install_with_pip(tmp_path: Path) -> None:
+    """No written wheel is one that pip refuses: each distinct one installs for the target."""
+    base = good_wheel(tmp_path / "base", so=SO)
+    written: dict[bytes, Path] = {}
+    for number, data in enumerate(_mutants(base.read_bytes(), seed=783, count=300)):
+        mutant = tmp_path / f"m{number}" / WHEEL
+        mutant.parent.mkdir()
+        mutant.write_bytes(data)
+        try:
+            fixed = _fix(mutant, mutant.parent / "out")
+        except CrosswheelError:
+            continue
+        written.setdefault(fixed.read_bytes(), fixed)
+    assert written, "some mutants (a flipped bit in a string, say) still make a wheel"
+    for number, wheel in enumerate(list(written.values())[:12]):
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--no-deps", "--disable-pip-version-check",
+             "--target", str(tmp_path / f"site{number}"), "--only-binary=:all:",
+             "--platform", "manylinux_2_17_aarch64", "--python-version", "3.11",
+             "--implementation", "cp", "--abi", "cp311", str(wheel)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, (wheel.name, result.stderr)
