@@ -13,10 +13,11 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
-from conftest import EXAMPLES, ROOT, require
+from conftest import ROOT, require
 from crosswheel.errors import RefusedWheel
 from crosswheel.target.cache import user_cache
 from crosswheel.target.names import resolve_target
@@ -114,14 +115,18 @@ def test_crosswheel_test_names_the_missing_dll(
 
 
 def test_setuptools_example_builds_for_win_amd64_and_runs_under_wine(
-    python313: Path, frontend_env: dict[str, str], windows_python: Path, tmp_path: Path
+    python313: Path,
+    frontend_env: dict[str, str],
+    windows_python: Path,
+    tmp_path: Path,
+    source_copy: Callable[[str], Path],
 ) -> None:
     """``python -m build -C target=... -C target-python=FOLDER``, then ``crosswheel test``."""
     require(wine_command() is not None, "wine not found (apt-get install wine64)")
     out = tmp_path / "dist"
     build = subprocess.run(
         [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={TARGET}",
-         f"-Ctarget-python={windows_python}", str(EXAMPLES / "setuptools-c")],
+         f"-Ctarget-python={windows_python}", str(source_copy("setuptools-c"))],
         env=frontend_env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
@@ -157,7 +162,11 @@ def windows_arm64_python(windows_python: Path) -> Path:
 
 
 def test_setuptools_example_builds_for_win_arm64_from_import_libraries(
-    python313: Path, frontend_env: dict[str, str], windows_arm64_python: Path, tmp_path: Path
+    python313: Path,
+    frontend_env: dict[str, str],
+    windows_arm64_python: Path,
+    tmp_path: Path,
+    source_copy: Callable[[str], Path],
 ) -> None:
     """A folder with no pythonXY.dll but arm64 ``libs/``: built, verified, said to be build-only."""
     _zig()
@@ -165,7 +174,7 @@ def test_setuptools_example_builds_for_win_arm64_from_import_libraries(
     out = tmp_path / "dist"
     build = subprocess.run(
         [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={ARM64}",
-         f"-Ctarget-python={windows_arm64_python}", str(EXAMPLES / "setuptools-c")],
+         f"-Ctarget-python={windows_arm64_python}", str(source_copy("setuptools-c"))],
         env=frontend_env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
@@ -244,7 +253,11 @@ def test_pypi_sdist_cross_builds_for_win_amd64_and_passes_its_smoke_test_under_w
 
 
 def test_meson_example_builds_for_win_amd64_without_import_libraries_and_runs_under_wine(
-    python313: Path, frontend_env: dict[str, str], windows_python: Path, tmp_path: Path
+    python313: Path,
+    frontend_env: dict[str, str],
+    windows_python: Path,
+    tmp_path: Path,
+    source_copy: Callable[[str], Path],
 ) -> None:
     """meson-python through ``python.build_config``; Meson's ``.dll.a`` is left out of the wheel."""
     require(wine_command() is not None, "wine not found (apt-get install wine64)")
@@ -252,7 +265,7 @@ def test_meson_example_builds_for_win_amd64_without_import_libraries_and_runs_un
     out = tmp_path / "dist"
     build = subprocess.run(
         [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={TARGET}",
-         f"-Ctarget-python={windows_python}", str(EXAMPLES / "meson-c")],
+         f"-Ctarget-python={windows_python}", str(source_copy("meson-c"))],
         env=frontend_env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
@@ -275,7 +288,11 @@ def test_meson_example_builds_for_win_amd64_without_import_libraries_and_runs_un
 
 
 def test_mingw_w64_toolchain_builds_for_win_amd64_warns_about_msvcrt_and_runs_under_wine(
-    python313: Path, frontend_env: dict[str, str], windows_python: Path, tmp_path: Path
+    python313: Path,
+    frontend_env: dict[str, str],
+    windows_python: Path,
+    tmp_path: Path,
+    source_copy: Callable[[str], Path],
 ) -> None:
     """``-C toolchain=x86_64-w64-mingw32-``: Debian's mingw links msvcrt.dll, which is named."""
     require(wine_command() is not None, "wine not found (apt-get install wine64)")
@@ -287,7 +304,7 @@ def test_mingw_w64_toolchain_builds_for_win_amd64_warns_about_msvcrt_and_runs_un
     build = subprocess.run(
         [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={TARGET}",
          f"-Ctarget-python={windows_python}", "-Ctoolchain=x86_64-w64-mingw32-",
-         str(EXAMPLES / "setuptools-c")],
+         str(source_copy("setuptools-c"))],
         env=frontend_env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
