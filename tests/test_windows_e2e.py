@@ -83,6 +83,22 @@ def missing_dll_pyd(windows_python: Path, tmp_path_factory: pytest.TempPathFacto
     return (folder / "usesfoo.pyd").read_bytes()
 
 
+def run_build(
+    python313: Path, env: dict[str, str], out: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``python -m build --wheel -o OUT ARGS`` with the 3.13 build Python."""
+    command = [str(python313), "-m", "build", "--wheel", "-o", str(out), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+
+def run_crosswheel(
+    python313: Path, env: dict[str, str] | None, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``python -m crosswheel ARGS`` with the 3.13 build Python."""
+    command = [str(python313), "-m", "crosswheel", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+
 def test_verifier_names_a_dll_the_target_does_not_have(missing_dll_pyd: bytes) -> None:
     binary = describe_binary_bytes("usesfoo.cp313-win_amd64.pyd", missing_dll_pyd)
     assert binary is not None and binary.pe_dll and binary.init_functions == {"PyInit_usesfoo"}
@@ -105,10 +121,9 @@ def test_crosswheel_test_names_the_missing_dll(
         {"usesfoo.cp313-win_amd64.pyd": missing_dll_pyd},
         "cp313-cp313-win_amd64",
     )
-    result = subprocess.run(
-        [str(python313), "-m", "crosswheel", "test", "--target", TARGET,
-         "-C", f"target-python={windows_python}", str(wheel)],
-        capture_output=True, text=True, check=False,
+    result = run_crosswheel(
+        python313, None, "test", "--target", TARGET, "-C", f"target-python={windows_python}",
+        str(wheel),
     )  # fmt: skip
     assert result.returncode != 0
     assert "foo_missing.dll" in result.stderr, result.stderr
@@ -124,10 +139,9 @@ def test_setuptools_example_builds_for_win_amd64_and_runs_under_wine(
     """``python -m build -C target=... -C target-python=FOLDER``, then ``crosswheel test``."""
     require(wine_command() is not None, "wine not found (apt-get install wine64)")
     out = tmp_path / "dist"
-    build = subprocess.run(
-        [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={TARGET}",
-         f"-Ctarget-python={windows_python}", str(source_copy("setuptools-c"))],
-        env=frontend_env, capture_output=True, text=True, check=False,
+    build = run_build(
+        python313, frontend_env, out, f"-Ctarget={TARGET}",
+        f"-Ctarget-python={windows_python}", str(source_copy("setuptools-c")),
     )  # fmt: skip
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     (wheel,) = out.glob("*.whl")
@@ -135,11 +149,10 @@ def test_setuptools_example_builds_for_win_amd64_and_runs_under_wine(
     check = (
         "import crossdemo, sys; assert crossdemo.add(40, 2) == 42; assert sys.platform == 'win32'"
     )
-    proved = subprocess.run(
-        [str(python313), "-m", "crosswheel", "test", "--target", TARGET,
-         "-C", f"target-python={windows_python}", "--test-command", f'python -c "{check}"',
-         str(wheel)],
-        env=frontend_env, capture_output=True, text=True, check=False,
+    proved = run_crosswheel(
+        python313, frontend_env, "test", "--target", TARGET,
+        "-C", f"target-python={windows_python}", "--test-command", f'python -c "{check}"',
+        str(wheel),
     )  # fmt: skip
     assert proved.returncode == 0, proved.stdout + proved.stderr
     assert "proved crossdemo-1.0.0-cp313-cp313-win_amd64.whl" in proved.stderr
@@ -172,10 +185,9 @@ def test_setuptools_example_builds_for_win_arm64_from_import_libraries(
     _zig()
     assert not any(windows_arm64_python.glob("*.dll"))
     out = tmp_path / "dist"
-    build = subprocess.run(
-        [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={ARM64}",
-         f"-Ctarget-python={windows_arm64_python}", str(source_copy("setuptools-c"))],
-        env=frontend_env, capture_output=True, text=True, check=False,
+    build = run_build(
+        python313, frontend_env, out, f"-Ctarget={ARM64}",
+         f"-Ctarget-python={windows_arm64_python}", str(source_copy("setuptools-c")),
     )  # fmt: skip
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     assert "has no python313.dll: building against the arm64 import libraries" in build.stderr
@@ -208,10 +220,9 @@ def test_crosswheel_test_says_it_cannot_run_win_arm64_or_win32(
         {"crossdemo/__init__.py": b""},
         f"cp313-cp313-{platform}",
     )
-    result = subprocess.run(
-        [str(python313), "-m", "crosswheel", "test", "--target", target,
-         "-C", f"target-python={windows_python}", str(wheel)],
-        capture_output=True, text=True, check=False,
+    result = run_crosswheel(
+        python313, None, "test", "--target", target, "-C", f"target-python={windows_python}",
+        str(wheel),
     )  # fmt: skip
     assert result.returncode != 0
     assert f"crosswheel cannot run {platform} wheels here" in result.stderr, result.stderr
@@ -263,10 +274,9 @@ def test_meson_example_builds_for_win_amd64_without_import_libraries_and_runs_un
     require(wine_command() is not None, "wine not found (apt-get install wine64)")
     _zig()
     out = tmp_path / "dist"
-    build = subprocess.run(
-        [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={TARGET}",
-         f"-Ctarget-python={windows_python}", str(source_copy("meson-c"))],
-        env=frontend_env, capture_output=True, text=True, check=False,
+    build = run_build(
+        python313, frontend_env, out, f"-Ctarget={TARGET}",
+        f"-Ctarget-python={windows_python}", str(source_copy("meson-c")),
     )  # fmt: skip
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     (wheel,) = out.glob("*.whl")
@@ -277,11 +287,10 @@ def test_meson_example_builds_for_win_amd64_without_import_libraries_and_runs_un
     assert not any(n.endswith((".dll.a", ".lib", ".pdb")) for n in names), names
     assert "left out mesondemo/_native.cp313-win_amd64.dll.a" in build.stderr
     check = "import mesondemo; assert mesondemo.add(40, 2) == 42; print(mesondemo.build_info())"
-    proved = subprocess.run(
-        [str(python313), "-m", "crosswheel", "test", "--target", TARGET,
-         "-C", f"target-python={windows_python}", "--test-command", f'python -c "{check}"',
-         str(wheel)],
-        env=frontend_env, capture_output=True, text=True, check=False,
+    proved = run_crosswheel(
+        python313, frontend_env, "test", "--target", TARGET,
+        "-C", f"target-python={windows_python}", "--test-command", f'python -c "{check}"',
+        str(wheel),
     )  # fmt: skip
     assert proved.returncode == 0, proved.stdout + proved.stderr
     assert f"proved {wheel.name}" in proved.stderr
@@ -301,11 +310,10 @@ def test_mingw_w64_toolchain_builds_for_win_amd64_warns_about_msvcrt_and_runs_un
         "mingw-w64 not found (apt-get install gcc-mingw-w64-x86-64)",
     )
     out = tmp_path / "dist"
-    build = subprocess.run(
-        [str(python313), "-m", "build", "--wheel", "-o", str(out), f"-Ctarget={TARGET}",
-         f"-Ctarget-python={windows_python}", "-Ctoolchain=x86_64-w64-mingw32-",
-         str(source_copy("setuptools-c"))],
-        env=frontend_env, capture_output=True, text=True, check=False,
+    build = run_build(
+        python313, frontend_env, out, f"-Ctarget={TARGET}",
+        f"-Ctarget-python={windows_python}", "-Ctoolchain=x86_64-w64-mingw32-",
+        str(source_copy("setuptools-c")),
     )  # fmt: skip
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     assert "x86_64-w64-mingw32-gcc" in build.stdout + build.stderr
@@ -319,10 +327,9 @@ def test_mingw_w64_toolchain_builds_for_win_amd64_warns_about_msvcrt_and_runs_un
         build.stderr
     )
     check = "import crossdemo; assert crossdemo.add(40, 2) == 42"
-    proved = subprocess.run(
-        [str(python313), "-m", "crosswheel", "test", "--target", TARGET,
-         "-C", f"target-python={windows_python}", "--test-command", f'python -c "{check}"',
-         str(wheel)],
-        env=frontend_env, capture_output=True, text=True, check=False,
+    proved = run_crosswheel(
+        python313, frontend_env, "test", "--target", TARGET,
+        "-C", f"target-python={windows_python}", "--test-command", f'python -c "{check}"',
+        str(wheel),
     )  # fmt: skip
     assert proved.returncode == 0, proved.stdout + proved.stderr
