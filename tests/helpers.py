@@ -291,3 +291,15 @@ def c_only_prefix(folder: Path) -> str:
     for tool in ("gcc", "g++", "ar", "strip", "ranlib"):
         (folder / f"aarch64-linux-gnu-{tool}").symlink_to(f"/usr/bin/aarch64-linux-gnu-{tool}")
     return f"{folder}/aarch64-linux-gnu-"
+
+
+C_SDIST_SMOKE_TESTS = {
+    "msgpack==1.1.0": "import msgpack; d = {'a': [1, 2.5, None, 2**40, -2**63]}; "
+    "assert msgpack.unpackb(msgpack.packb(d)) == d; "
+    "assert msgpack.Packer.__module__ == 'msgpack._cmsgpack', msgpack.Packer",
+    "markupsafe==3.0.2": "import markupsafe, markupsafe._speedups as s; "
+    "assert str(markupsafe.escape('<a&b>')) == '&lt;a&amp;b&gt;'; "
+    "assert s._escape_inner('<') == '&lt;'",
+}
+"""Unmodified PyPI sdists with C extensions, and a smoke test that uses the compiled module
+(Cython C, plain C): what the Pyodide and Windows end-to-end tests build and run."""

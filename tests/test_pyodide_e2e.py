@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import require
+from helpers import C_SDIST_SMOKE_TESTS
 
 pytestmark = pytest.mark.e2e
 
@@ -176,24 +177,19 @@ def test_a_function_no_library_provides_fails_the_proof_by_name(
     )
 
 
-SDISTS = {
-    "msgpack==1.1.0": "import msgpack; d = {'a': [1, 2.5, None, 2**40, -2**63]}; "
-    "assert msgpack.unpackb(msgpack.packb(d)) == d; "
-    "assert msgpack.Packer.__module__ == 'msgpack._cmsgpack', msgpack.Packer",
-    "markupsafe==3.0.2": "import markupsafe, markupsafe._speedups as s; "
-    "assert str(markupsafe.escape('<a&b>')) == '&lt;a&amp;b&gt;'; "
-    "assert s._escape_inner('<') == '&lt;'",
-}
-
-
-@pytest.mark.parametrize("requirement", list(SDISTS))
+@pytest.mark.parametrize("requirement", list(C_SDIST_SMOKE_TESTS))
 def test_pypi_sdist_cross_builds_for_pyodide_and_passes_its_smoke_test(
     requirement: str, python313: Path, frontend_env: dict[str, str], tmp_path: Path
 ) -> None:
     """Unmodified sdists (Cython C, plain C): built, then their C modules used in Pyodide."""
     require_pyodide_tools()
     argv = [str(python313), "-m", "crosswheel", "build", requirement, "--target", TARGET]
-    argv += ["-o", str(tmp_path), "--test-command", f'python -c "{SDISTS[requirement]}"']
+    argv += [
+        "-o",
+        str(tmp_path),
+        "--test-command",
+        f'python -c "{C_SDIST_SMOKE_TESTS[requirement]}"',
+    ]
     result = subprocess.run(argv, env=frontend_env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     (wheel,) = tmp_path.glob("*.whl")

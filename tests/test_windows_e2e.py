@@ -25,7 +25,7 @@ from crosswheel.target.pe import import_library_machine, read_pe
 from crosswheel.target.runtime import wine_command
 from crosswheel.wheel.binaries import describe_binary_bytes
 from crosswheel.wheel.verifier import verify_binaries
-from helpers import make_wheel
+from helpers import C_SDIST_SMOKE_TESTS, make_wheel
 
 pytestmark = pytest.mark.e2e
 TARGET = "x86_64-pc-windows-msvc"
@@ -229,17 +229,7 @@ def test_crosswheel_test_says_it_cannot_run_win_arm64_or_win32(
     assert "built and verified but not run" in result.stderr
 
 
-SDISTS = {
-    "msgpack==1.1.0": "import msgpack; d = {'a': [1, 2.5, None, 2**40, -2**63]}; "
-    "assert msgpack.unpackb(msgpack.packb(d)) == d; "
-    "assert msgpack.Packer.__module__ == 'msgpack._cmsgpack', msgpack.Packer",
-    "markupsafe==3.0.2": "import markupsafe, markupsafe._speedups as s; "
-    "assert str(markupsafe.escape('<a&b>')) == '&lt;a&amp;b&gt;'; "
-    "assert s._escape_inner('<') == '&lt;'",
-}
-
-
-@pytest.mark.parametrize("requirement", list(SDISTS))
+@pytest.mark.parametrize("requirement", list(C_SDIST_SMOKE_TESTS))
 def test_pypi_sdist_cross_builds_for_win_amd64_and_passes_its_smoke_test_under_wine(
     requirement: str,
     python313: Path,
@@ -252,7 +242,7 @@ def test_pypi_sdist_cross_builds_for_win_amd64_and_passes_its_smoke_test_under_w
     _zig()
     argv = [str(python313), "-m", "crosswheel", "build", requirement, "--target", TARGET]
     argv += ["-C", f"target-python={windows_python}", "-o", str(tmp_path)]
-    argv += ["--test-command", f'python -c "{SDISTS[requirement]}"']
+    argv += ["--test-command", f'python -c "{C_SDIST_SMOKE_TESTS[requirement]}"']
     result = subprocess.run(argv, env=frontend_env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     (wheel,) = tmp_path.glob("*.whl")
