@@ -99,6 +99,33 @@ def test_a_node_that_cannot_be_had_is_named_with_its_chain(
     assert "x86" not in log  # the x86_64-only dependency is not wanted on aarch64
 
 
+def test_a_setup_py_that_asks_the_platform_names_the_targets_dependencies(
+    frontend_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A source tree's metadata is prepared for the target: its setup.py sees aarch64."""
+    require(MULTIARCH.is_file(), "apt-get install libpython3.11-dev:arm64")
+    project = tmp_path / "asks-platform"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+    )
+    (project / "setup.py").write_text(
+        "import platform\nfrom setuptools import setup\n"
+        "wanted = 'six' if platform.machine() == 'aarch64' else 'crosswheel-no-such-dist-x86'\n"
+        "setup(name='asks-platform', version='1.0', py_modules=['asks'],\n"
+        "      install_requires=[wanted])\n"
+    )
+    (project / "asks.py").write_text("")
+    out = tmp_path / "house"
+    result = crosswheel(
+        "build", str(project), "--deps", "--target", AARCH64, "-o", str(out), env=frontend_env
+    )
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-4000:]
+    assert "no-such-dist" not in log
+    assert sorted(w.name.split("-")[0] for w in out.glob("*.whl")) == ["asks_platform", "six"]
+
+
 NUMEXPR_CHECK = """
 import numpy as np, numexpr as ne, platform
 a = np.arange(1e5); b = np.arange(1e5) * 2

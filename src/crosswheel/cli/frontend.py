@@ -320,6 +320,23 @@ class CrossFrontend:
         wanted = {r for r in extra if not _is_crosswheel(r)}  # type: ignore[attr-defined]
         _install(self.env, wanted, "the backend's extra requirements")
 
+    def metadata(self, settings: ConfigSettings, out_dir: Path) -> Path:
+        """The project's ``.dist-info`` folder for the target, prepared into ``out_dir``.
+
+        With the target's settings, so a ``setup.py`` that asks the platform for its
+        dependencies sees the target's (crosswheel's backend falls back to building a
+        wheel for a backend without the hook, so there is always a folder).
+        """
+        path = self._hook(
+            "prepare_metadata_for_build_wheel", self.builder.prepare, "wheel", out_dir, settings
+        )
+        if path is None:
+            raise CrosswheelError(
+                f"the backend of {self.builder.source_dir} prepared no metadata",
+                hint="build the project's wheel first and pass its folder with --find-links",
+            )
+        return Path(str(path))
+
     def build_wheel(self, settings: ConfigSettings, out_dir: Path) -> Path:
         """Build, fix and verify one wheel into ``out_dir`` (whole or not at all)."""
         path = self._hook("build_wheel", self.builder.build, "wheel", out_dir, settings)

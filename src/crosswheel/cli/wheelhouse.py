@@ -288,10 +288,7 @@ class Resolver:
             settings = frontend.builder.settings(self.settings.parsed, self.settings.target_name)
             frontend.prepare(settings)
             out = Path(tempfile.mkdtemp(prefix=".metadata-", dir=self.settings.scratch))
-            folder = frontend._hook(
-                "prepare_metadata_for_build_wheel", frontend.builder.metadata_path, out
-            )
-            return (Path(str(folder)) / "METADATA").read_text("utf-8", "replace")
+            return (frontend.metadata(settings, out) / "METADATA").read_text("utf-8", "replace")
 
 
 def _build_requires(project: Path) -> set[str]:
