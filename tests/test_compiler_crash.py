@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES, require_tool
+from conftest import require_tool
 from crosswheel.build.failures import compiler_crash
 from crosswheel.scripts import write_script
 from crosswheel.target.names import resolve_target
@@ -40,12 +41,12 @@ def test_ordinary_compile_error_is_not_a_crash() -> None:
 
 
 @pytest.mark.e2e
-def test_build_whose_compiler_crashes_says_so(tmp_path: Path) -> None:
+def test_build_whose_compiler_crashes_says_so(tmp_path: Path, source_copy: Any) -> None:
     require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
     segv = write_script(tmp_path / "segv", 'case "$1" in *cc1) kill -SEGV $$ ;; esac\nexec "$@"\n')
     env = {**os.environ, "CFLAGS": f"-wrapper {segv}"}
     result = crosswheel(
-        "build", str(EXAMPLES / "setuptools-c"), "--target", "aarch64-linux-gnu",
+        "build", str(source_copy("setuptools-c")), "--target", "aarch64-linux-gnu",
         "-o", str(tmp_path / "out"), "--no-isolation", env=env,
     )  # fmt: skip
     assert result.returncode == 1

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from crosswheel.build.adapters import adapter_for
 from crosswheel.build.environment import cross_environment
 from crosswheel.build.failures import compiler_crash, missing_for_target
-from crosswheel.build.inner import InnerBackendCaller
+from crosswheel.build.inner import InnerBackendCaller, TextSink
 from crosswheel.build.staging import make_staging, owner_gone
 from crosswheel.config import ConfigSettings, CrossConfig, load_config, project_label
 from crosswheel.errors import CrosswheelError
@@ -119,31 +119,39 @@ DEFAULT_SOURCE_DATE_EPOCH = "1580601600"
 """2020-02-02, hatchling's default: a wheel's timestamps when SOURCE_DATE_EPOCH is unset."""
 
 
-def _config(settings: ConfigSettings | None) -> CrossConfig:
-    return load_config(Path.cwd(), settings)
+def _config(source_dir: Path, settings: ConfigSettings | None) -> CrossConfig:
+    return load_config(source_dir, settings)
 
 
 def _caller(
-    config: CrossConfig, build: CrossBuild | None, workdir: Path, adapt: bool = True
+    config: CrossConfig,
+    build: CrossBuild | None,
+    workdir: Path,
+    adapt: bool = True,
+    source_dir: Path | None = None,
+    output: TextSink | None = None,
 ) -> tuple[InnerBackendCaller, dict[str, str | list[str]]]:
     """The inner backend's caller and config settings, adapted to the cross build.
 
     ``adapt=False`` (requirements, metadata): the shim only. The adapters' cross
     files may fetch the target's CPython or run rustc: side effects a hook that
-    builds nothing must not have.
+    builds nothing must not have. ``output`` takes the inner backend's output
+    (default: this process's stdout and stderr).
     """
+    source = source_dir or Path.cwd()
     if build is None:
-        return InnerBackendCaller(Path.cwd(), config.inner), dict(config.inner_settings)
-    env = cross_environment(build, workdir, source_dir=Path.cwd())
+        return InnerBackendCaller(source, config.inner, output=output), dict(config.inner_settings)
+    env = cross_environment(build, workdir, source_dir=source)
     if not adapt:
-        return InnerBackendCaller(Path.cwd(), config.inner, env), dict(config.inner_settings)
+        caller = InnerBackendCaller(source, config.inner, env, output=output)
+        return caller, dict(config.inner_settings)
     adapter = adapter_for(config.inner.name)
     env.update(adapter.environment(build, workdir))
     if not os.environ.get("SOURCE_DATE_EPOCH"):
         # Reproducible without asking, as hatchling is: a fixed default epoch.
         env["SOURCE_DATE_EPOCH"] = DEFAULT_SOURCE_DATE_EPOCH
     settings = adapter.config_settings(build, workdir, dict(config.inner_settings))
-    return InnerBackendCaller(Path.cwd(), config.inner, env), settings
+    return InnerBackendCaller(source, config.inner, env, output=output), settings
 
 
 def _call_inner(
@@ -163,25 +171,27 @@ def _call_inner(
         raise
 
 
-def get_requires(hook: str, settings: ConfigSettings | None) -> list[str]:
+def requires_for(
+    hook: str, settings: ConfigSettings | None, source_dir: Path, output: TextSink | None = None
+) -> list[str]:
     """The inner backend's requirements, plus the cross toolchain's (``ziglang``)."""
+    config = _config(source_dir, settings)
+    build = resolve_cross_build(config, installed=False) if config.target else None
+    with tempfile.TemporaryDirectory(prefix=f"crosswheel-{os.getpid()}-") as tmp:
+        caller, inner_settings = _caller(config, build, Path(tmp), False, source_dir, output)
+        requires = list(caller.call(hook, config_settings=inner_settings))
+    if build is not None:
+        requires += [r for r in build.toolchain.requires if r not in requires]
+    return requires
 
-    def run() -> list[str]:
-        config = _config(settings)
-        build = resolve_cross_build(config, installed=False) if config.target else None
-        with tempfile.TemporaryDirectory(prefix=f"crosswheel-{os.getpid()}-") as tmp:
-            caller, inner_settings = _caller(config, build, Path(tmp), adapt=False)
-            requires = list(caller.call(hook, config_settings=inner_settings))
-        if build is not None:
-            requires += [r for r in build.toolchain.requires if r not in requires]
-        return requires
 
-    return _fail_cleanly(run)
+def get_requires(hook: str, settings: ConfigSettings | None) -> list[str]:
+    return _fail_cleanly(lambda: requires_for(hook, settings, Path.cwd()))
 
 
 def get_requires_for_build_sdist(settings: ConfigSettings | None) -> list[str]:
     def run() -> list[str]:
-        config = _config(settings)
+        config = _config(Path.cwd(), settings)
         with tempfile.TemporaryDirectory(prefix=f"crosswheel-{os.getpid()}-") as tmp:
             caller, inner_settings = _caller(config, None, Path(tmp))
             return list(caller.call("get_requires_for_build_sdist", config_settings=inner_settings))
@@ -189,25 +199,79 @@ def get_requires_for_build_sdist(settings: ConfigSettings | None) -> list[str]:
     return _fail_cleanly(run)
 
 
-def prepare_metadata(hook: str, metadata_directory: str, settings: ConfigSettings | None) -> str:
-    def run() -> str:
-        config = _config(settings)
-        build = resolve_cross_build(config) if config.target else None
-        with tempfile.TemporaryDirectory(prefix=f"crosswheel-{os.getpid()}-") as tmp:
-            caller, inner_settings = _caller(config, build, Path(tmp), adapt=False)
-            return str(
-                _call_inner(
-                    caller,
-                    build,
-                    Path(tmp),
-                    hook,
-                    metadata_directory=metadata_directory,
-                    config_settings=inner_settings,
-                    _allow_fallback=True,
-                )
+def metadata_for(
+    hook: str,
+    metadata_directory: str,
+    settings: ConfigSettings | None,
+    source_dir: Path,
+    output: TextSink | None = None,
+) -> str:
+    """The inner backend's metadata, prepared with the target's shim (no cross files)."""
+    config = _config(source_dir, settings)
+    build = resolve_cross_build(config) if config.target else None
+    with tempfile.TemporaryDirectory(prefix=f"crosswheel-{os.getpid()}-") as tmp:
+        caller, inner_settings = _caller(config, build, Path(tmp), False, source_dir, output)
+        return str(
+            _call_inner(
+                caller,
+                build,
+                Path(tmp),
+                hook,
+                metadata_directory=metadata_directory,
+                config_settings=inner_settings,
+                _allow_fallback=True,
             )
+        )
 
-    return _fail_cleanly(run)
+
+def prepare_metadata(hook: str, metadata_directory: str, settings: ConfigSettings | None) -> str:
+    return _fail_cleanly(lambda: metadata_for(hook, metadata_directory, settings, Path.cwd()))
+
+
+def wheel_for(
+    hook: str,
+    wheel_directory: str,
+    settings: ConfigSettings | None,
+    metadata_directory: str | None,
+    source_dir: Path,
+    output: TextSink | None = None,
+) -> str:
+    """Build with the inner backend; with a target, fix and verify before shipping."""
+    config = _config(source_dir, settings)
+    cross = resolve_cross_build(config) if config.target else None
+    out = _output_folder(wheel_directory)
+    workdir = make_staging()
+    try:
+        if cross:
+            announce(cross, f"building {project_label(source_dir)}")
+            cross = with_target_packages(cross, config, workdir)
+            cross = with_system_packages(cross, config)
+        inner_out = workdir / "inner"
+        inner_out.mkdir()
+        caller, inner_settings = _caller(config, cross, workdir, True, source_dir, output)
+        name = _call_inner(
+            caller,
+            cross,
+            workdir,
+            hook,
+            wheel_directory=str(inner_out),
+            config_settings=inner_settings,
+            metadata_directory=metadata_directory,
+        )
+        inner_wheel = inner_out / name
+        if cross is None:
+            return _ship(inner_wheel, out)
+        fixed = finish_wheel(
+            inner_wheel,
+            cross.target,
+            cross.interpreter,
+            workdir / "fixed",
+            cross.wheel,
+            source_dir=source_dir,
+        )
+        return _ship(fixed, out)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def build(
@@ -216,52 +280,16 @@ def build(
     settings: ConfigSettings | None,
     metadata_directory: str | None,
 ) -> str:
-    def run() -> str:
-        config = _config(settings)
-        cross = resolve_cross_build(config) if config.target else None
-        out = _output_folder(wheel_directory)
-        workdir = make_staging()
-        try:
-            if cross:
-                label = project_label(Path.cwd())
-                announce(cross, f"building {label}")
-                cross = with_target_packages(cross, config, workdir)
-                cross = with_system_packages(cross, config)
-            inner_out = workdir / "inner"
-            inner_out.mkdir()
-            caller, inner_settings = _caller(config, cross, workdir)
-            name = _call_inner(
-                caller,
-                cross,
-                workdir,
-                hook,
-                wheel_directory=str(inner_out),
-                config_settings=inner_settings,
-                metadata_directory=metadata_directory,
-            )
-            inner_wheel = inner_out / name
-            if cross is None:
-                return _ship(inner_wheel, out)
-            fixed = finish_wheel(
-                inner_wheel,
-                cross.target,
-                cross.interpreter,
-                workdir / "fixed",
-                cross.wheel,
-                source_dir=Path.cwd(),
-            )
-            return _ship(fixed, out)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    return _fail_cleanly(run)
+    return _fail_cleanly(
+        lambda: wheel_for(hook, wheel_directory, settings, metadata_directory, Path.cwd())
+    )
 
 
 def build_sdist(sdist_directory: str, settings: ConfigSettings | None) -> str:
     """The sdist does not depend on the target: always a pass-through."""
 
     def run() -> str:
-        config = _config(settings)
+        config = _config(Path.cwd(), settings)
         out = _output_folder(sdist_directory)
         workdir = make_staging()
         try:

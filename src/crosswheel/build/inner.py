@@ -7,12 +7,13 @@ machine's. Failures become one ``CrosswheelError`` that names the backend.
 
 from __future__ import annotations
 
+import codecs
 import subprocess
 import sys
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, Any, Protocol
 
 from pyproject_hooks import (
     BackendUnavailable,
@@ -29,6 +30,12 @@ TAIL_BYTES = 64 * 1024
 """How much of the end of the backend's output is kept (a crash is near the end)."""
 
 
+class TextSink(Protocol):
+    """Where a backend's output goes: this process's stdout, or a frontend's filter."""
+
+    def write(self, text: str, /) -> object: ...
+
+
 class _Tail:
     """The end of a process's stdout and stderr, interleaved as they came."""
 
@@ -36,15 +43,16 @@ class _Tail:
         self._data = bytearray()
         self._lock = threading.Lock()
 
-    def copy(self, stream: IO[bytes], out: TextIO) -> None:
+    def copy(self, stream: IO[bytes], out: TextSink) -> None:
         """Copy ``stream`` to ``out`` as it comes, keeping its end."""
         binary = getattr(out, "buffer", None)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         for chunk in iter(lambda: stream.read1(65536), b""):  # type: ignore[attr-defined]
             if binary is not None:
                 binary.write(chunk)
                 binary.flush()
             else:
-                out.write(chunk.decode(errors="replace"))
+                out.write(decoder.decode(chunk))
             with self._lock:
                 self._data += chunk
                 del self._data[:-TAIL_BYTES]
@@ -54,17 +62,26 @@ class _Tail:
             return self._data.decode(errors="replace")
 
 
-def _run_teed(cmd: Sequence[str], cwd: str | None, env: Mapping[str, str]) -> tuple[int, str]:
-    """Run ``cmd`` with its output passed through; its exit status and the output's end."""
+def _run_teed(
+    cmd: Sequence[str], cwd: str | None, env: Mapping[str, str], output: TextSink | None = None
+) -> tuple[int, str]:
+    """Run ``cmd`` with its output passed through; its exit status and the output's end.
+
+    Without ``output``, its stdout and stderr go to this process's; with it, both
+    go there, interleaved as they came.
+    """
     tail = _Tail()
-    with subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    ) as process:
-        assert process.stdout is not None and process.stderr is not None
-        err = threading.Thread(target=tail.copy, args=(process.stderr, sys.stderr), daemon=True)
-        err.start()
-        tail.copy(process.stdout, sys.stdout)
-        err.join()
+    stderr = subprocess.PIPE if output is None else subprocess.STDOUT
+    with subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=stderr) as process:
+        assert process.stdout is not None
+        if output is not None:
+            tail.copy(process.stdout, output)
+        else:
+            assert process.stderr is not None
+            err = threading.Thread(target=tail.copy, args=(process.stderr, sys.stderr), daemon=True)
+            err.start()
+            tail.copy(process.stdout, sys.stdout)
+            err.join()
     return process.returncode, tail.text()
 
 
@@ -77,8 +94,10 @@ class InnerBackendCaller:
         backend: InnerBackend,
         extra_env: Mapping[str, str] | None = None,
         python_executable: str | None = None,
+        output: TextSink | None = None,
     ) -> None:
         self.backend = backend
+        self.output = output
         self.extra_env = dict(extra_env or {})
         self.output_tail = ""
         """The end of the last hook's error output, for messages about why it failed."""
@@ -97,7 +116,7 @@ class InnerBackendCaller:
         extra_environ: Mapping[str, str] | None = None,
     ) -> None:
         env = unshimmed_environ({**(extra_environ or {}), **self.extra_env})
-        returncode, self.output_tail = _run_teed(cmd, cwd, env)
+        returncode, self.output_tail = _run_teed(cmd, cwd, env, self.output)
         if returncode:
             raise subprocess.CalledProcessError(returncode, cmd)
 

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -90,11 +91,45 @@ class OutputRunner:
     """Runs backend subprocesses unshimmed, showing what the verbosity asks for.
 
     Verbose: everything. Normal: crosswheel's own progress lines; the rest is kept
-    and shown only if the build fails. Quiet: nothing until a failure.
+    and shown only if the build fails. Quiet: nothing until a failure. An
+    in-process hook's inner backend writes its output here too (``write``).
     """
 
     def __init__(self) -> None:
         self.kept: list[str] = []
+        self._partial = ""
+        self._lock = threading.Lock()
+
+    def _show(self, line: str) -> None:
+        """Show or keep one line of backend output, as the verbosity asks."""
+        level = verbosity()
+        progress = line.startswith("crosswheel: ") and not line.startswith(_ERROR_PREFIX)
+        if level >= 2 or (level == 1 and progress):
+            sys.stderr.write(line)
+            sys.stderr.flush()
+        elif not progress:
+            self.kept.append(line)
+
+    def write(self, text: str) -> int:
+        """Backend output that reaches this process as text, shown line by line."""
+        with self._lock:
+            lines = (self._partial + text).splitlines(keepends=True)
+            self._partial = lines.pop() if lines and not lines[-1].endswith("\n") else ""
+            for line in lines:
+                self._show(line)
+        return len(text)
+
+    def begin(self) -> None:
+        """A new hook: the output kept for the last one is dropped."""
+        with self._lock:
+            self._partial = ""
+            self.kept = []
+
+    def _end(self) -> None:
+        with self._lock:
+            if self._partial:
+                self._show(self._partial + "\n")
+                self._partial = ""
 
     def __call__(
         self,
@@ -102,10 +137,9 @@ class OutputRunner:
         cwd: str | None = None,
         extra_environ: Mapping[str, str] | None = None,
     ) -> None:
-        level = verbosity()
-        env = unshimmed_environ({**(extra_environ or {}), VERBOSITY_VAR: str(level)})
+        env = unshimmed_environ({**(extra_environ or {}), VERBOSITY_VAR: str(verbosity())})
         env.pop(ENV_VAR, None)  # extra_environ never shims the frontend's own tools
-        self.kept = []
+        self.begin()
         with subprocess.Popen(
             list(cmd),
             cwd=cwd,
@@ -117,41 +151,107 @@ class OutputRunner:
         ) as proc:
             assert proc.stdout is not None
             for line in proc.stdout:
-                progress = line.startswith("crosswheel: ") and not line.startswith(_ERROR_PREFIX)
-                if level >= 2 or (level == 1 and progress):
-                    sys.stderr.write(line)
-                    sys.stderr.flush()
-                elif not progress:
-                    self.kept.append(line)
+                self._show(line)
         if proc.returncode:
             raise subprocess.CalledProcessError(proc.returncode, list(cmd))
 
+    def _hidden(self) -> list[str]:
+        self._end()
+        lines = [line.rstrip("\n") for line in self.kept]
+        self.kept = []
+        return lines if verbosity() < 2 else []
+
     def failure(self, fallback: str) -> CrosswheelError:
         """One error for a failed hook: crosswheel's own message, after the hidden output."""
-        lines = [line.rstrip("\n") for line in self.kept]
+        lines = self._hidden()
         starts = [i for i, line in enumerate(lines) if line.startswith(_ERROR_PREFIX)]
-        shown = verbosity() >= 2
         if starts:
             text = "\n".join(lines[starts[-1] :])[len(_ERROR_PREFIX) :]
             message, _, hint = text.partition(_HINT_PREFIX)
-            before = lines[: starts[-1]]
-            if not shown and "output is above" in message and before:
-                sys.stderr.write("\n".join(before) + "\n")
-            self.kept = []
-            return CrosswheelError(message, hint=hint or None)
-        if not shown and lines:
+            return self.raised(CrosswheelError(message, hint=hint or None), lines[: starts[-1]])
+        if lines:
             sys.stderr.write("\n".join(lines) + "\n")
-        self.kept = []
         return CrosswheelError(fallback)
+
+    def raised(self, error: CrosswheelError, before: list[str] | None = None) -> CrosswheelError:
+        """``error``, raised by a hook, after the output it points to when it says so."""
+        if before is None:
+            before = self._hidden()
+        if "output is above" in error.message and before:
+            sys.stderr.write("\n".join(before) + "\n")
+        return error
+
+
+class InProcessHooks:
+    """crosswheel's own hooks, called in this process: one Python start fewer per hook.
+
+    Used where the backend would run in this very interpreter anyway (no isolated
+    environment): the inner backend still runs in its subprocess, with its output
+    going to the frontend's filter.
+    """
+
+    def __init__(self, source_dir: Path, runner: OutputRunner) -> None:
+        self.source_dir = source_dir
+        self.runner = runner
+
+    def get_requires_for_build_wheel(
+        self, config_settings: ConfigSettings | None = None
+    ) -> list[str]:
+        from crosswheel import backend
+
+        self.runner.begin()
+        hook = "get_requires_for_build_wheel"
+        return backend.requires_for(hook, config_settings, self.source_dir, self.runner)
+
+    def prepare_metadata_for_build_wheel(
+        self,
+        metadata_directory: str,
+        config_settings: ConfigSettings | None = None,
+        _allow_fallback: bool = True,
+    ) -> str:
+        from crosswheel import backend
+
+        self.runner.begin()
+        hook = "prepare_metadata_for_build_wheel"
+        return backend.metadata_for(
+            hook, metadata_directory, config_settings, self.source_dir, self.runner
+        )
+
+    def build_wheel(
+        self,
+        wheel_directory: str,
+        config_settings: ConfigSettings | None = None,
+        metadata_directory: str | None = None,
+    ) -> str:
+        from crosswheel import backend
+
+        self.runner.begin()
+        return backend.wheel_for(
+            "build_wheel",
+            wheel_directory,
+            config_settings,
+            metadata_directory,
+            self.source_dir,
+            self.runner,
+        )
 
 
 class CrossProjectBuilder(ProjectBuilder):
     """``ProjectBuilder`` whose hooks go to crosswheel, which wraps the declared backend."""
 
-    def __init__(self, source_dir: Path, python_executable: str, runner: OutputRunner) -> None:
+    def __init__(
+        self,
+        source_dir: Path,
+        python_executable: str,
+        runner: OutputRunner,
+        hooks: InProcessHooks | None = None,
+    ) -> None:
         super().__init__(source_dir, python_executable=python_executable, runner=runner)
         self.declared = declared_backend(source_dir)
-        if not self.declared.is_crosswheel:
+        if hooks is not None and not self.declared.path:
+            self._backend = "crosswheel"
+            self._hook = hooks  # type: ignore[assignment]
+        elif not self.declared.is_crosswheel:
             # build has no public way to name another backend for a project than
             # the one it declares; its hook caller is the one attribute to swap.
             self._backend = "crosswheel"
@@ -255,8 +355,10 @@ class CrossFrontend:
 
             runner = wrapped  # type: ignore[assignment]
         read_pyproject(source_dir)  # its errors as crosswheel's, before build reads it
+        # Without isolation crosswheel's backend would run in this interpreter anyway.
+        hooks = InProcessHooks(source_dir, self.runner) if env is None else None
         try:
-            self.builder = CrossProjectBuilder(source_dir, python, runner)
+            self.builder = CrossProjectBuilder(source_dir, python, runner, hooks)
         except BuildException as exc:
             raise CrosswheelError(f"{source_dir}: {exc}") from None
         self.requirements_installed = False
@@ -282,7 +384,9 @@ class CrossFrontend:
                             sys.stderr.write(line)
                         else:
                             self.runner.kept.append(line)
-        except BuildBackendException:
+        except BuildBackendException as exc:
+            if isinstance(exc.exception, CrosswheelError):  # raised by an in-process hook
+                raise self.runner.raised(exc.exception) from None
             raise self.runner.failure(f"the build backend failed in {what}") from None
         except BuildException as exc:
             raise CrosswheelError(str(exc)) from None

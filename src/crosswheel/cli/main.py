@@ -70,10 +70,10 @@ def _wheel_tag(name: str) -> str:
 
 def _build_sources(args: argparse.Namespace) -> list[str]:
     """The sources and requirements named on the command line and in ``-r`` files."""
-    from crosswheel.cli.wheelhouse import read_requirements
-
     sources = list(args.sources)
     for path in args.requirement:
+        from crosswheel.cli.wheelhouse import read_requirements
+
         sources += read_requirements(Path(path))
     if not sources:
         raise CrosswheelError(

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import shlex
 import shutil
-import subprocess
 from collections.abc import Mapping
 
 from crosswheel.errors import CrosswheelError
 from crosswheel.target.names import Target, _arch_by_name
+from crosswheel.target.probes import builds_for
 
 STAND_IN = "crosswheel-no-fortran-compiler"
 """The stand-in's file name: Meson and CMake print it in their own error."""
@@ -36,17 +36,7 @@ def gfortran_package(target: Target) -> str:
 
 def _builds_for(fc: str) -> str | None:
     """What ``fc -dumpmachine`` says, or None when it cannot say (not every compiler can)."""
-    try:
-        out = subprocess.run(
-            [*shlex.split(fc), "-dumpmachine"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except OSError:
-        return None
-    return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None
+    return builds_for(fc).machine
 
 
 def _check_fortran(target: Target, fc: str, source: str) -> None:

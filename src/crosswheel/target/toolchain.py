@@ -41,6 +41,7 @@ from crosswheel.target.fortran import (
     zig_has_no_fortran,
 )
 from crosswheel.target.names import Target
+from crosswheel.target.probes import builds_for
 
 ToolchainKind = Literal["gcc", "clang", "zig", "emscripten", "user"]
 """GNU gcc (Debian's cross gcc or a prefix), an SDK's clang, ``zig cc``, ``emcc``, or ``CC``."""
@@ -130,24 +131,12 @@ def _which(command: str) -> str | None:
 
 
 def _dumpmachine(cc: str, env: Mapping[str, str] | None = None) -> str:
-    argv = [*shlex.split(cc), "-dumpmachine"]
-    try:
-        out = subprocess.run(
-            argv,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-            env=None if env is None else dict(env),
-        )
-    except OSError as exc:
-        raise CrosswheelError(f"cannot run the C compiler {cc!r}: {exc}") from None
-    if out.returncode != 0:
+    answer = builds_for(cc, env)
+    if answer.machine is None:
         raise CrosswheelError(
-            f"the C compiler {cc!r} failed to say what it builds for: "
-            f"{(out.stderr or out.stdout).strip()}"
+            f"the C compiler {cc!r} failed to say what it builds for: {answer.error}"
         )
-    return out.stdout.strip()
+    return answer.machine
 
 
 def zig_target(target: Target) -> str:
