@@ -7,6 +7,7 @@ and run there.
 
 from __future__ import annotations
 
+import os
 import re
 import tarfile
 import zipfile
@@ -232,3 +233,63 @@ def test_unknown_requirement(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "has no project 'crosswheel-no-such-project-xyz'" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+RECORD_BACKENDS = """\
+import os, sys
+backend = os.environ.get("_PYPROJECT_HOOKS_BUILD_BACKEND")
+if backend:
+    with open(os.environ["BACKENDS_LOG"], "a") as log:
+        log.write(backend + " " + sys.argv[1] + "\\n")
+"""
+
+
+def test_without_isolation_crosswheels_hooks_run_in_the_commands_process(tmp_path: Path) -> None:
+    """Only the inner backend gets a process: pyproject-hooks never starts crosswheel's."""
+    project = tmp_path / "purepkg"
+    (project / "purepkg").mkdir(parents=True)
+    (project / "purepkg" / "__init__.py").write_text("VALUE = 42\n")
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=61"]\n'
+        'build-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "purepkg"\nversion = "1.0"\n'
+    )
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(RECORD_BACKENDS)
+    log = tmp_path / "backends.log"
+    env = {**os.environ, "PYTHONPATH": str(hooks), "BACKENDS_LOG": str(log)}
+    out = tmp_path / "out"
+    result = crosswheel(
+        "build", str(project), "--no-isolation", "-t", "aarch64-linux-gnu", "-o", str(out), env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in out.iterdir()] == ["purepkg-1.0-py3-none-any.whl"]
+    started = log.read_text().splitlines()
+    assert started == [
+        "setuptools.build_meta get_requires_for_build_wheel",
+        "setuptools.build_meta build_wheel",
+    ], started
+
+
+@pytest.mark.e2e
+def test_failure_without_isolation_shows_the_compiler_and_one_error(
+    tmp_path: Path, frontend_env: dict[str, str]
+) -> None:
+    """The in-process hooks keep the backend's output as the subprocess did: shown on failure."""
+    project = plain_project(tmp_path / "crossdemo")
+    native = project / "src" / "crossdemo" / "_native.c"
+    native.write_text(native.read_text() + "\nthis is not C;\n")
+    out = tmp_path / "out"
+    result = crosswheel(
+        "build", str(project), "--no-isolation", "-t", "aarch64-linux-gnu", "-o", str(out),
+        env=frontend_env,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    compiler = result.stderr.index("_native.c")
+    error = result.stderr.index(
+        "crosswheel: error: the inner backend 'setuptools.build_meta' failed in build_wheel"
+    )
+    assert compiler < error, result.stderr  # the output the message points to is above it
+    assert not list(out.rglob("*.whl"))
