@@ -5,8 +5,10 @@ build --target aarch64-linux-gnu`` (cross) of the same unpacked sdist, both with
 isolation in one venv that holds the build requirements (so that creating
 environments, which costs both the same, does not blur the ratio), each from a
 fresh copy of the source, alternating native and cross for ``--rounds`` rounds.
-The median of each is printed with their ratio. crosswheel's fixed overhead is the
-same measure on a project whose C extension is empty: cross minus native.
+The median of each is printed with their ratio, in wall time and in CPU time (user
+plus system of every process the build ran: steadier than wall time on a shared
+machine). crosswheel's fixed overhead is the same measure on a project whose C
+extension is empty: cross minus native.
 
     python benchmarks/cross_vs_native.py [--sdist msgpack==1.1.0] [--numpy] [--rounds 3]
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -58,20 +61,34 @@ def make_venv(folder: Path, requires: list[str]) -> Path:
     return python
 
 
-def timed(command: list[str], cwd: Path) -> float:
+Times = tuple[float, float]
+"""Wall seconds, CPU seconds (user + system, children included)."""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], cwd: Path) -> Times:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
+    cpu = _children_cpu()
     started = time.monotonic()
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     seconds = time.monotonic() - started
     if result.returncode != 0:
         sys.exit(f"failed: {' '.join(command)}\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
-    return seconds
+    return seconds, _children_cpu() - cpu
 
 
-def compare(python: Path, source: Path, scratch: Path, rounds: int) -> tuple[float, float]:
-    """Median seconds of a native and a cross build of ``source``, alternating."""
-    native: list[float] = []
-    cross: list[float] = []
+def _median(times: list[Times]) -> Times:
+    return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)
+
+
+def compare(python: Path, source: Path, scratch: Path, rounds: int) -> tuple[Times, Times]:
+    """Median times of a native and a cross build of ``source``, alternating."""
+    native: list[Times] = []
+    cross: list[Times] = []
     for i in range(rounds):
         for kind, times in (("native", native), ("cross", cross)):
             work = scratch / f"{source.name}-{kind}-{i}"
@@ -85,7 +102,7 @@ def compare(python: Path, source: Path, scratch: Path, rounds: int) -> tuple[flo
                 command += ["--no-isolation", "--target", TARGET, "-o", str(out)]
             times.append(timed(command, scratch))
             shutil.rmtree(work)
-    return statistics.median(native), statistics.median(cross)
+    return _median(native), _median(cross)
 
 
 def main() -> None:
@@ -114,12 +131,15 @@ def main() -> None:
     print(f"median of {args.rounds} alternating rounds, cross = --target {TARGET}")
     for name, native, cross in rows:
         print(
-            f"{name}: native {native:.2f} s, cross {cross:.2f} s, cross/native {cross / native:.3f}"
+            f"{name}: wall native {native[0]:.2f} s, cross {cross[0]:.2f} s, "
+            f"cross/native {cross[0] / native[0]:.3f}; CPU native {native[1]:.2f} s, "
+            f"cross {cross[1]:.2f} s, cross/native {cross[1] / native[1]:.3f}"
         )
-    overhead = empty[1] - empty[0]
+    native, cross = empty
     print(
-        f"empty extension: native {empty[0]:.2f} s, cross {empty[1]:.2f} s, "
-        f"crosswheel's fixed overhead {overhead:.2f} s"
+        f"empty extension: wall native {native[0]:.2f} s, cross {cross[0]:.2f} s, "
+        f"crosswheel's fixed overhead {cross[0] - native[0]:.2f} s; CPU native "
+        f"{native[1]:.2f} s, cross {cross[1]:.2f} s, overhead {cross[1] - native[1]:.2f} s"
     )
 
 
