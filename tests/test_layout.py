@@ -46,8 +46,10 @@ def test_no_module_imports_a_later_stage(module: str) -> None:
     for imported in _imports(MODULES[module]):
         theirs = _stage(imported)
         if theirs is None:
-            if mine is not None:
-                # a stage may use the common top-level modules, never the backend's wiring
+            if mine is not None and STAGES[mine] != "cli":
+                # a stage may use the common top-level modules, never the backend's wiring,
+                # which comes after every stage but the command line (its frontend calls
+                # the hooks in its own process)
                 assert imported not in ("crosswheel.backend",), (module, imported)
             continue
         if mine is not None:
