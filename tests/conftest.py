@@ -112,8 +112,11 @@ def aarch64_build() -> CrossBuild:
     return resolve_cross_build(config)
 
 
-COMPILING_FIXTURES = ("compile_so", "build", "android_libpython")
-"""Fixtures that run a cross compiler (zig, gcc): the tests using them are end-to-end."""
+COMPILING_FIXTURES = ("regenerated_fixtures",)
+"""Fixtures that run a cross compiler (zig, gcc): the tests using them are end-to-end.
+
+Unit tests read committed binaries instead (``fixtures/``, made by ``make_fixtures.py``).
+"""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

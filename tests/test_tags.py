@@ -1,23 +1,20 @@
 """tags: platform tags computed from real cross-built binaries, cross-checked with auditwheel.
 
-Binaries come from Debian's cross gcc (glibc 2.36) and from ``zig cc`` (pinned
-glibc 2.17, musl). ``auditwheel show`` on the same wheel must agree on every
-glibc tag: our policy data is auditwheel's, our reading of the ELF files is ours.
+The binaries are committed fixtures (``fixtures/make_fixtures.py`` made them from
+``fixtures/src``) by Debian's cross gcc (glibc 2.36) and by ``zig cc`` (pinned glibc
+2.17, musl), so these tests need no compiler. ``auditwheel show`` on the same wheel
+must agree on every glibc tag: our policy data is auditwheel's, our reading of the
+ELF files is ours.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 import helpers
-from conftest import require
 from crosswheel.errors import CrosswheelError
 from crosswheel.target.names import resolve_target
 from crosswheel.target.policies import manylinux_policies, musllinux_policies
@@ -30,58 +27,15 @@ from crosswheel.wheel.tags import (
     stable_abi_interpreter,
 )
 
-C_SOURCE = r"""
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-int demo(char *buf, unsigned long n, double x) {
-    return snprintf(buf, n, "%g %s", cbrt(x), getenv("HOME"));
-}
-"""
-NEW_GLIBC_SOURCE = C_SOURCE + "unsigned demo_random(void) { return arc4random(); }\n"
-CXX_SOURCE = r"""
-#include <string>
-#include <vector>
-extern "C" int demo2(int n) { std::vector<std::string> v(n, "x"); return (int)v.size(); }
-"""
-ZIG = [sys.executable, "-m", "ziglang", "cc"]
+FIXTURES = Path(__file__).parent / "fixtures"
+C_AARCH64 = "c-aarch64-linux-gnu.so"
+"""``src/libc.c`` (snprintf, getenv, cbrt: GLIBC_2.17 symbols) by aarch64-linux-gnu-gcc."""
+NEW_GLIBC_AARCH64 = "c-new-aarch64-linux-gnu.so"
+"""``src/libc.c -DNEW_GLIBC``: also arc4random, which glibc has since 2.36."""
 
 
-def _zig_available() -> bool:
-    try:
-        import ziglang  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-Compile = Callable[..., Path]
-
-
-@pytest.fixture(scope="session")
-def compile_so(tmp_path_factory: pytest.TempPathFactory) -> Compile:
-    """Compile a shared library with a real cross compiler (skips when it is missing)."""
-    folder = tmp_path_factory.mktemp("binaries")
-    made: dict[tuple[str, ...], Path] = {}
-
-    def compile_(compiler: list[str], source: str, suffix: str, *flags: str) -> Path:
-        key = (*compiler, source, *flags)
-        if key in made:
-            return made[key]
-        if compiler[0] == sys.executable:
-            require(_zig_available(), "ziglang is not installed (pip install ziglang)")
-        else:
-            require(shutil.which(compiler[0]) is not None, f"{compiler[0]} not found")
-        src = folder / f"src{len(made)}{suffix}"
-        src.write_text(source)
-        out = folder / f"lib{len(made)}.so"
-        cmd = [*compiler, "-shared", "-fPIC", "-o", str(out), str(src), *flags]
-        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        assert result.returncode == 0, result.stderr
-        made[key] = out
-        return out
-
-    return compile_
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
 
 
 def make_wheel(path: Path, members: dict[str, bytes]) -> Path:
@@ -94,65 +48,35 @@ def facts_of(members: dict[str, bytes]) -> list[Binary]:
     return [b for b in found if b is not None and b.is_elf]
 
 
-# target, compiler argv, source, suffix, extra flags, expected tag
+# target, binary (fixture: made by, from), expected tag
 GLIBC_CASES = [
-    (
-        "aarch64-linux-gnu",
-        ["aarch64-linux-gnu-gcc"],
-        C_SOURCE,
-        ".c",
-        ["-lm"],
-        "manylinux_2_17_aarch64",
-    ),
-    (
-        "aarch64-linux-gnu",
-        ["aarch64-linux-gnu-gcc"],
-        NEW_GLIBC_SOURCE,
-        ".c",
-        ["-lm"],
-        "manylinux_2_36_aarch64",
-    ),
-    (
-        "aarch64-linux-gnu",
-        [*ZIG, "-target", "aarch64-linux-gnu.2.17"],
-        C_SOURCE,
-        ".c",
-        ["-lm"],
-        "manylinux_2_17_aarch64",
-    ),
-    (
-        "x86_64-linux-gnu",
-        [*ZIG, "-target", "x86_64-linux-gnu.2.17"],
-        C_SOURCE,
-        ".c",
-        ["-lm"],
-        "manylinux_2_17_x86_64",
-    ),
-    ("arm-linux-gnueabihf", ["arm-linux-gnueabihf-gcc"], C_SOURCE, ".c", ["-lm"], None),
-    ("s390x-linux-gnu", ["s390x-linux-gnu-g++"], CXX_SOURCE, ".cpp", [], None),
-    ("i686-linux-gnu", ["i686-linux-gnu-gcc"], NEW_GLIBC_SOURCE, ".c", ["-lm"], None),
-    ("powerpc64le-linux-gnu", ["powerpc64le-linux-gnu-g++"], CXX_SOURCE, ".cpp", [], None),
+    ("aarch64-linux-gnu", C_AARCH64, "manylinux_2_17_aarch64"),
+    ("aarch64-linux-gnu", NEW_GLIBC_AARCH64, "manylinux_2_36_aarch64"),
+    # zig cc -target aarch64-linux-gnu.2.17, src/libc.c
+    ("aarch64-linux-gnu", "c-aarch64-linux-gnu.2.17.so", "manylinux_2_17_aarch64"),
+    # zig cc -target x86_64-linux-gnu.2.17, src/libc.c
+    ("x86_64-linux-gnu", "c-x86_64-linux-gnu.2.17.so", "manylinux_2_17_x86_64"),
+    # arm-linux-gnueabihf-gcc, src/libc.c
+    ("arm-linux-gnueabihf", "c-arm-linux-gnueabihf.so", None),
+    # s390x-linux-gnu-g++, src/cxx.cpp (libstdc++)
+    ("s390x-linux-gnu", "cxx-s390x-linux-gnu.so", None),
+    # i686-linux-gnu-gcc, src/libc.c -DNEW_GLIBC
+    ("i686-linux-gnu", "c-new-i686-linux-gnu.so", None),
+    # powerpc64le-linux-gnu-g++, src/cxx.cpp (libstdc++)
+    ("powerpc64le-linux-gnu", "cxx-powerpc64le-linux-gnu.so", None),
 ]
 
 
 @pytest.mark.parametrize(
-    ("triplet", "compiler", "source", "suffix", "flags", "expected"),
+    ("triplet", "binary", "expected"),
     GLIBC_CASES,
-    ids=[f"{c[0]}-{Path(c[1][-1]).name}-{i}" for i, c in enumerate(GLIBC_CASES)],
+    ids=[f"{c[0]}-{c[1].rsplit('.', 1)[0]}" for c in GLIBC_CASES],
 )
 def test_manylinux_tag_agrees_with_auditwheel(
-    compile_so: Compile,
-    tmp_path: Path,
-    triplet: str,
-    compiler: list[str],
-    source: str,
-    suffix: str,
-    flags: list[str],
-    expected: str | None,
+    tmp_path: Path, triplet: str, binary: str, expected: str | None
 ) -> None:
     target = resolve_target(triplet)
-    so = compile_so(compiler, source, suffix, *flags)
-    members = {"demo/_ext.cpython-311-x.so": so.read_bytes()}
+    members = {"demo/_ext.cpython-311-x.so": fixture(binary)}
     decision = linux_tag(target, facts_of(members))
     if expected is not None:
         assert decision.platform == expected
@@ -162,9 +86,8 @@ def test_manylinux_tag_agrees_with_auditwheel(
     check_requested_tag(decision.platform, target, facts_of(members))
 
 
-def test_new_symbols_refuse_an_old_requested_tag(compile_so: Compile) -> None:
-    so = compile_so(["aarch64-linux-gnu-gcc"], NEW_GLIBC_SOURCE, ".c", "-lm")
-    binaries = facts_of({"demo/_ext.so": so.read_bytes()})
+def test_new_symbols_refuse_an_old_requested_tag() -> None:
+    binaries = facts_of({"demo/_ext.so": fixture(NEW_GLIBC_AARCH64)})
     target = resolve_target("aarch64-linux-gnu")
     with pytest.raises(CrosswheelError, match=r"GLIBC_2\.36 \(needed by _ext\.so\)"):
         check_requested_tag("manylinux2014_aarch64", target, binaries)
@@ -179,29 +102,14 @@ def test_new_symbols_refuse_an_old_requested_tag(compile_so: Compile) -> None:
         check_requested_tag("musllinux_1_2_aarch64", target, binaries)
 
 
-def test_unlisted_library_falls_back_to_linux_and_says_why(
-    compile_so: Compile, tmp_path: Path
-) -> None:
-    bogus = compile_so(
-        ["aarch64-linux-gnu-gcc"],
-        "int bogus(void) { return 1; }\n",
-        ".c",
-        "-Wl,-soname,libbogus.so.1",
-    )
-    (tmp_path / "libbogus.so").symlink_to(bogus)
-    ext = compile_so(
-        ["aarch64-linux-gnu-gcc"],
-        "int bogus(void); int demo(void) { return bogus(); }\n",
-        ".c",
-        f"-L{tmp_path}",
-        "-lbogus",
-    )
-    members = {"demo/_ext.cpython-311-x.so": ext.read_bytes()}
+def test_unlisted_library_falls_back_to_linux_and_says_why(tmp_path: Path) -> None:
+    """``uses-bogus-aarch64.so`` needs ``libbogus.so.1`` (its soname), which no policy lists."""
+    members = {"demo/_ext.cpython-311-x.so": fixture("uses-bogus-aarch64.so")}
     decision = linux_tag(resolve_target("aarch64-linux-gnu"), facts_of(members))
     assert decision.platform == "linux_aarch64"
     assert any("libbogus.so.1" in reason for reason in decision.reasons)
     # Shipping the library inside the wheel makes it fine again (auditwheel repair's result).
-    shipped = {**members, "demo.libs/libbogus.so.1": bogus.read_bytes()}
+    shipped = {**members, "demo.libs/libbogus.so.1": fixture("libbogus.so.1")}
     assert linux_tag(resolve_target("aarch64-linux-gnu"), facts_of(shipped)).platform == (
         "manylinux_2_17_aarch64"
     )
@@ -210,9 +118,9 @@ def test_unlisted_library_falls_back_to_linux_and_says_why(
 
 
 @pytest.mark.parametrize("arch", ["aarch64", "x86_64", "s390x"])
-def test_musl_binaries_get_musllinux(compile_so: Compile, arch: str) -> None:
-    so = compile_so([*ZIG, "-target", f"{arch}-linux-musl"], C_SOURCE, ".c")
-    binaries = facts_of({"demo/_ext.so": so.read_bytes()})
+def test_musl_binaries_get_musllinux(arch: str) -> None:
+    """``zig cc -target <arch>-linux-musl``, ``src/libc.c``."""
+    binaries = facts_of({"demo/_ext.so": fixture(f"c-{arch}-linux-musl.so")})
     assert "libc.so" in binaries[0].needed
     assert not binaries[0].version_needs  # musl has no symbol versions
     decision = linux_tag(resolve_target(f"{arch}-linux-musl"), binaries)
@@ -246,55 +154,23 @@ def test_policy_data_is_auditwheels() -> None:
                 }
 
 
-ANDROID_EXT = "int PyLong_FromLong(long); int demo(void) { return PyLong_FromLong(1); }\n"
+# src/android-ext.c by aarch64-linux-gnu-gcc -nostdlib -lpython3.13, as the NDK links an
+# extension (libpython3.13.so: a stand-in, src/libpython-stub.c), with 16 KB or 4 KB pages.
+ANDROID_16K = "android-16k-aarch64.so"
+ANDROID_4K = "android-4k-aarch64.so"
 
 
-@pytest.fixture
-def android_libpython(compile_so: Compile, tmp_path: Path) -> Path:
-    """A stand-in libpython3.13.so for aarch64, linked like the NDK links an extension."""
-    stub = compile_so(
-        ["aarch64-linux-gnu-gcc"],
-        "int PyLong_FromLong(long x) { return (int)x; }\n",
-        ".c",
-        "-nostdlib",
-        "-Wl,-soname,libpython3.13.so",
-    )
-    (tmp_path / "libpython3.13.so").symlink_to(stub)
-    return tmp_path
-
-
-def test_android_extension_that_follows_the_rules(
-    compile_so: Compile, android_libpython: Path
-) -> None:
-    so = compile_so(
-        ["aarch64-linux-gnu-gcc"],
-        ANDROID_EXT,
-        ".c",
-        "-nostdlib",
-        f"-L{android_libpython}",
-        "-lpython3.13",
-        "-Wl,-z,max-page-size=16384",
-    )
-    binaries = facts_of({"demo/_ext.cpython-313-aarch64-linux-android.so": so.read_bytes()})
+def test_android_extension_that_follows_the_rules() -> None:
+    binaries = facts_of({"demo/_ext.cpython-313-aarch64-linux-android.so": fixture(ANDROID_16K)})
     assert android_problems(resolve_target("aarch64-linux-android24"), binaries) == ([], [])
 
 
-def test_android_problems_are_named(compile_so: Compile, android_libpython: Path) -> None:
+def test_android_problems_are_named() -> None:
     target = resolve_target("android_24_arm64_v8a")
-    small_pages = compile_so(
-        ["aarch64-linux-gnu-gcc"],
-        ANDROID_EXT,
-        ".c",
-        "-nostdlib",
-        f"-L{android_libpython}",
-        "-lpython3.13",
-        "-Wl,-z,max-page-size=4096",
-    )
-    errors, pages = android_problems(target, facts_of({"demo/_a.so": small_pages.read_bytes()}))
+    errors, pages = android_problems(target, facts_of({"demo/_a.so": fixture(ANDROID_4K)}))
     assert errors == []
     assert len(pages) == 1 and "aligned to 4096 bytes" in pages[0]
-    glibc = compile_so(["aarch64-linux-gnu-gcc"], C_SOURCE, ".c", "-lm")
-    errors, _ = android_problems(target, facts_of({"demo/_b.so": glibc.read_bytes()}))
+    errors, _ = android_problems(target, facts_of({"demo/_b.so": fixture(C_AARCH64)}))
     assert any("links glibc" in e and "libc.so.6" in e for e in errors)
     assert any("does not link libpython3.X.so" in e for e in errors)
 
