@@ -34,7 +34,6 @@ from crosswheel.target.resolve import (
     with_target_packages,
 )
 from crosswheel.target.toolchain import fortran_failure
-from crosswheel.wheel.finish import finish_wheel
 
 T = TypeVar("T")
 
@@ -261,6 +260,8 @@ def wheel_for(
         inner_wheel = inner_out / name
         if cross is None:
             return _ship(inner_wheel, out)
+        from crosswheel.wheel.finish import finish_wheel  # the requirement hooks never need it
+
         fixed = finish_wheel(
             inner_wheel,
             cross.target,
