@@ -31,7 +31,7 @@ from typing import Any, Protocol
 from crosswheel.errors import CrosswheelError
 from crosswheel.report import info
 from crosswheel.scripts import write_script
-from crosswheel.target.cache import user_cache
+from crosswheel.target.cache import is_complete, make_once, user_cache
 
 
 class ResolvedBuild(Protocol):
@@ -68,8 +68,6 @@ ABIS: tuple[PyodideABI, ...] = (
 """Known ABIs, oldest first."""
 
 DEFAULT_ABI = ABIS[-1]
-COMPLETE = ".crosswheel-complete"
-"""Marks a folder crosswheel made as whole (it is made elsewhere and renamed into place)."""
 SYSCONFIG_MEMBER = re.compile(r"^_sysconfigdata_.*emscripten.*\.py$")
 
 
@@ -101,7 +99,7 @@ def runtime_version(folder: Path) -> str:
 def fetch_runtime(abi: PyodideABI) -> Path:
     """The npm ``pyodide`` runtime of ``abi``, in the user's cache (fetched with npm once)."""
     root = user_cache() / "pyodide" / abi.pyodide_version
-    if (root / COMPLETE).exists() and is_runtime(root):
+    if is_complete(root) and is_runtime(root):
         return root
     npm = shutil.which("npm")
     if npm is None:
@@ -111,8 +109,9 @@ def fetch_runtime(abi: PyodideABI) -> Path:
             f"{abi.pyodide_version} and pass its folder with -C target-python=DIR",
         )
     info(f"fetching Pyodide {abi.pyodide_version} with npm pack into {root} (once)")
-    root.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".fetch-", dir=root.parent) as scratch:
+
+    def unpack(out: Path) -> None:
+        scratch = out.parent
         result = subprocess.run(
             [npm, "pack", "--silent", f"pyodide@{abi.pyodide_version}"],
             cwd=scratch,
@@ -120,7 +119,7 @@ def fetch_runtime(abi: PyodideABI) -> Path:
             text=True,
             check=False,
         )
-        packed = sorted(Path(scratch).glob("pyodide-*.tgz"))
+        packed = sorted(scratch.glob("pyodide-*.tgz"))
         if result.returncode != 0 or not packed:
             last = (result.stderr.strip().splitlines() or ["no package"])[-1]
             raise CrosswheelError(
@@ -128,14 +127,14 @@ def fetch_runtime(abi: PyodideABI) -> Path:
                 hint="check npm's registry access, or pass an unpacked runtime with "
                 "-C target-python=DIR",
             )
-        unpacked = Path(scratch) / "runtime"
+        unpacked = scratch / "runtime"
         with tarfile.open(packed[0]) as archive:
             archive.extractall(unpacked, filter="data")
-        package = unpacked / "package"
-        (package / COMPLETE).touch()
-        shutil.rmtree(root, ignore_errors=True)
-        os.replace(package, root)
-    return root
+        os.replace(unpacked / "package", out)
+
+    if root.exists() and not is_runtime(root):
+        shutil.rmtree(root)  # marked whole, but not a runtime: fetch again
+    return make_once(root, unpack)
 
 
 def runtime_sysconfig(folder: Path) -> tuple[str, dict[str, Any]]:
@@ -248,17 +247,13 @@ def write_headers(
     key = re.sub(r"[^A-Za-z0-9]+", "-", str(build_include)).strip("-")
     out = user_cache() / "pyodide" / "headers" / f"{runtime_version(runtime)}-{key}"
     include = out / f"python{short}"
-    if (out / COMPLETE).exists():
-        return include
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".headers-", dir=out.parent) as scratch:
-        made = Path(scratch) / "out"
+
+    def write(made: Path) -> None:
         shutil.copytree(build_include, made / f"python{short}", symlinks=False)
         text = render_pyconfig(config_vars, template.read_text(encoding="utf-8"))
         (made / f"python{short}" / "pyconfig.h").write_text(text, encoding="utf-8")
-        (made / COMPLETE).touch()
-        shutil.rmtree(out, ignore_errors=True)
-        os.replace(made, out)
+
+    make_once(out, write)
     return include
 
 
@@ -325,12 +320,11 @@ struct stat {
 def _time64_cache(system: Path, version: str) -> Path:
     """A copy of an old emscripten's cache whose sysroot has 64-bit ``time_t`` (once)."""
     out = user_cache() / "emscripten" / f"{version}-time64-cache"
-    if (out / COMPLETE).exists():
+    if is_complete(out):
         return out
     info(f"writing a 64-bit time_t sysroot for emcc {version} into {out} (once)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".cache-", dir=out.parent) as scratch:
-        made = Path(scratch) / "cache"
+
+    def write(made: Path) -> None:
         (made / "sysroot").mkdir(parents=True)
         shutil.copytree(system / "sysroot" / "include", made / "sysroot" / "include")
         for sub in ("lib", "bin"):
@@ -345,10 +339,8 @@ def _time64_cache(system: Path, version: str) -> Path:
             text = text.replace(f"typedef long {name};", f"typedef _Int64 {name};")
         types.write_text(text, encoding="utf-8")
         (made / "sysroot" / "include" / "bits" / "stat.h").write_text(_STAT_H, encoding="utf-8")
-        (made / COMPLETE).touch()
-        shutil.rmtree(out, ignore_errors=True)
-        os.replace(made, out)
-    return out
+
+    return make_once(out, write)
 
 
 _COMPAT_CPP = """\
