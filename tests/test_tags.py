@@ -23,7 +23,7 @@ from crosswheel.target.names import resolve_target
 from crosswheel.target.policies import manylinux_policies, musllinux_policies
 from crosswheel.wheel.binaries import Binary, describe_binary_bytes
 from crosswheel.wheel.tags import (
-    android_problems,
+    loader_problems,
     check_requested_tag,
     declared_limited_api,
     linux_tag,
@@ -276,10 +276,10 @@ def test_android_extension_that_follows_the_rules(
         "-Wl,-z,max-page-size=16384",
     )
     binaries = facts_of({"demo/_ext.cpython-313-aarch64-linux-android.so": so.read_bytes()})
-    assert android_problems(resolve_target("aarch64-linux-android24"), binaries) == ([], [])
+    assert loader_problems(resolve_target("aarch64-linux-android24"), binaries) == ([], [])
 
 
-def test_android_problems_are_named(compile_so: Compile, android_libpython: Path) -> None:
+def test_loader_problems_are_named(compile_so: Compile, android_libpython: Path) -> None:
     target = resolve_target("android_24_arm64_v8a")
     small_pages = compile_so(
         ["aarch64-linux-gnu-gcc"],
@@ -290,11 +290,11 @@ def test_android_problems_are_named(compile_so: Compile, android_libpython: Path
         "-lpython3.13",
         "-Wl,-z,max-page-size=4096",
     )
-    errors, pages = android_problems(target, facts_of({"demo/_a.so": small_pages.read_bytes()}))
+    errors, pages = loader_problems(target, facts_of({"demo/_a.so": small_pages.read_bytes()}))
     assert errors == []
     assert len(pages) == 1 and "aligned to 4096 bytes" in pages[0]
     glibc = compile_so(["aarch64-linux-gnu-gcc"], C_SOURCE, ".c", "-lm")
-    errors, _ = android_problems(target, facts_of({"demo/_b.so": glibc.read_bytes()}))
+    errors, _ = loader_problems(target, facts_of({"demo/_b.so": glibc.read_bytes()}))
     assert any("links glibc" in e and "libc.so.6" in e for e in errors)
     assert any("does not link libpython3.X.so" in e for e in errors)
 

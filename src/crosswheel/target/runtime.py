@@ -459,7 +459,7 @@ def find_runtime(
 
 def _pyodide_runtime(target: Target, interpreter: TargetInterpreter) -> TargetRuntime:
     """Pyodide's CPython under node: the interpreter's runtime, or the ABI's fetched one."""
-    abi = target.pyodide_abi
+    abi = target.abi
     assert abi is not None
     folder = interpreter.source.parent
     if not pyodide.is_runtime(folder):
