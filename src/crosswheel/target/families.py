@@ -144,6 +144,9 @@ class Family:
     """The platform's own CMake toolchain file, relative to the real folder of the
     family's compiler (emscripten's ``cmake/Modules/Platform/Emscripten.cmake``): the
     CMake toolchain file crosswheel writes includes it first. '' for none."""
+    cmake_emulator: str = ""
+    """How CMake runs a target program (``try_run``) where qemu-user does not: a command
+    on PATH and its arguments ('' for none)."""
     zig_implib: bool = False
     """zig writes an import library (and a ``.pdb``) beside every DLL it links: its
     commands go through ``zigwrap``, which sends them elsewhere (not into the wheel)."""
@@ -398,6 +401,8 @@ FAMILIES: dict[str, Family] = {
             "crosswheel fetches it with npm) or its cross-build environment (xbuildenv)",
             runner="node", tag_policy="", has_fortran=False, module="pyodide",
             cmake_toolchain="cmake/Modules/Platform/Emscripten.cmake",
+            # Old emscripten's JS glue fetch()es its .wasm when node has fetch: a path fails.
+            cmake_emulator="node --no-experimental-fetch",
             # Side modules, as pyodide-build links them; lld 19 needs import-dynamic
             # for undefined data symbols and tags (stdout, __cpp_exception).
             compile_flags="-fPIC {pyodide_eh}",

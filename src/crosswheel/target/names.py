@@ -100,7 +100,7 @@ class Target:
 
     @property
     def multiarch(self) -> str:
-        """``sys.implementation._multiarch`` and sysconfig's ``MULTIARCH`` ('' on Windows)."""
+        """``sys.implementation._multiarch`` and ``MULTIARCH`` ('' if the row has none)."""
         return self.form(self.facts.multiarch)
 
     @property
@@ -349,7 +349,7 @@ def _from_groups(row: Family, match: re.Match[str]) -> Target | None:
 
 
 def _titles(has: str) -> str:
-    """``iOS and macOS``: the families whose rows have ``has`` set."""
+    """The titles of the families whose rows have ``has`` set, joined with "and"."""
     return " and ".join(dict.fromkeys(r.title for r in FAMILIES.values() if getattr(r, has)))
 
 
