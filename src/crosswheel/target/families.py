@@ -450,9 +450,8 @@ def family_hook(row: Family, name: str) -> Any:
     What the stages look for there: ``read_target_python(path, target, version)``
     (reads ``target-python``, None to leave it to the generic readers),
     ``find_compiler(target, environ)`` and ``compiler_setup(target, cc, cxx, environ)``
-    (the family's own compiler), ``doctor_lines(build)``, ``runtime(target,
-    interpreter)`` (its CPython as a program), ``extension_problem(binary, suffix,
-    bundled)`` and ``wheel_warnings(binaries)`` (rules for its binaries).
+    (the family's own compiler), ``doctor_lines(build)``, ``extension_problem(binary,
+    suffix, bundled)`` and ``wheel_warnings(binaries)`` (rules for its binaries).
     The module is imported only when asked: most builds never need it.
     """
     if not row.module:
