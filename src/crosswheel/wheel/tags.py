@@ -11,6 +11,7 @@ tag used as the target name) is checked against the binaries, never trusted.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -163,7 +164,11 @@ def check_requested_tag(tag: str, target: Target, binaries: list[Binary]) -> Non
             )
         return
     if target.facts.default_api_level:  # the tag names an API level: any, for this arch
-        if not re.fullmatch(re.sub(r"\d+", r"\\d+", re.escape(target.wheel_platform)), tag):
+        level = re.search(r"\d+", tag)
+        at_level = dataclasses.replace(
+            target, requested_tag=None, api_level=int(level[0]) if level else None
+        )
+        if at_level.wheel_platform != tag:
             raise CrosswheelError(
                 f"platform tag {tag!r} does not match the target {target.triplet}",
                 hint=f"{target.facts.title} tags look like {target.wheel_platform}",
