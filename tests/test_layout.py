@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -101,13 +102,14 @@ def test_each_family_has_one_row_of_facts() -> None:
 
 
 def test_family_words_stay_in_few_modules() -> None:
+    """Each family is named (whole word, any case, comments and docstrings too) in at most
+    three modules: its row in ``target/families.py``, its own module, and one more; the
+    rest of the package asks the row (as ``grep -rliw WORD src/crosswheel`` counts)."""
     counts = {}
     for word in FAMILY_WORDS:
-        users = [
-            name
-            for name, path in MODULES.items()
-            if word in path.read_text(encoding="utf-8").lower().replace("musllinux", "")
+        pattern = re.compile(rf"(?<![A-Za-z0-9_]){word}(?![A-Za-z0-9_])", re.IGNORECASE)
+        counts[word] = [
+            name for name, path in MODULES.items() if pattern.search(path.read_text("utf-8"))
         ]
-        counts[word] = users
-    # Recorded, not hidden: the README's "How it works" states the figure this checks.
-    assert all(len(users) <= 12 for users in counts.values()), counts
+    assert all(len(users) <= 3 for users in counts.values()), counts
+    assert all("crosswheel.target.families" in users for users in counts.values()), counts

@@ -20,7 +20,7 @@ from crosswheel.target.names import resolve_target
 from crosswheel.target.policies import manylinux_policies, musllinux_policies
 from crosswheel.wheel.binaries import Binary, describe_binary_bytes
 from crosswheel.wheel.tags import (
-    android_problems,
+    loader_problems,
     check_requested_tag,
     declared_limited_api,
     linux_tag,
@@ -162,15 +162,15 @@ ANDROID_4K = "android-4k-aarch64.so"
 
 def test_android_extension_that_follows_the_rules() -> None:
     binaries = facts_of({"demo/_ext.cpython-313-aarch64-linux-android.so": fixture(ANDROID_16K)})
-    assert android_problems(resolve_target("aarch64-linux-android24"), binaries) == ([], [])
+    assert loader_problems(resolve_target("aarch64-linux-android24"), binaries) == ([], [])
 
 
-def test_android_problems_are_named() -> None:
+def test_loader_problems_are_named() -> None:
     target = resolve_target("android_24_arm64_v8a")
-    errors, pages = android_problems(target, facts_of({"demo/_a.so": fixture(ANDROID_4K)}))
+    errors, pages = loader_problems(target, facts_of({"demo/_a.so": fixture(ANDROID_4K)}))
     assert errors == []
     assert len(pages) == 1 and "aligned to 4096 bytes" in pages[0]
-    errors, _ = android_problems(target, facts_of({"demo/_b.so": fixture(C_AARCH64)}))
+    errors, _ = loader_problems(target, facts_of({"demo/_b.so": fixture(C_AARCH64)}))
     assert any("links glibc" in e and "libc.so.6" in e for e in errors)
     assert any("does not link libpython3.X.so" in e for e in errors)
 

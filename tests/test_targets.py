@@ -288,6 +288,9 @@ def test_ios_and_macos_versions() -> None:
     ("name", "settings", "message"),
     [
         ("aarch64-linux-android24", {"api_level": "30"}, "says API level 24"),
+        # every name that carries a version is held to it (these two were once overridden)
+        ("armv7a-linux-androideabi24", {"api_level": "30"}, "says API level 24"),
+        ("ios_13_0_arm64_iphoneos", {"min_version": "14.0"}, "says 13.0"),
         ("aarch64-linux-gnu", {"api_level": "24"}, "Android targets only"),
         ("aarch64-linux-android", {"api_level": "twenty"}, "must be a number"),
         ("arm64-apple-ios14.0", {"min_version": "15.0"}, "says 14.0"),

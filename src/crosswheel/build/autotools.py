@@ -49,7 +49,7 @@ LINUX_RUN_TEST_ANSWERS: tuple[tuple[str, str], ...] = (
     ("ac_cv_file__dev_random", "yes"),
     ("ac_cv_file__dev_urandom", "yes"),
 )
-"""What glibc and musl Linux answer to autoconf's stock run tests (and ``AC_CHECK_FILE``
+"""What both Linux C libraries answer to autoconf's stock run tests (and ``AC_CHECK_FILE``
 of device files, which refuses to guess in a cross build)."""
 
 

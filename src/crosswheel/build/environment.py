@@ -148,14 +148,21 @@ def _libc(target: Target) -> list[str] | None:
     return ["", ""]
 
 
-def _pkg_config_env(target: Target, interpreter: TargetInterpreter) -> dict[str, str]:
-    root = interpreter.sysroot or Path("/")
+def pkg_config_libdir(target: Target, root: Path) -> str:
+    """The target's own ``.pc`` folders under ``root`` (its sysroot, or ``/`` for multiarch),
+    as ``PKG_CONFIG_LIBDIR`` and Meson's ``pkg_config_libdir`` take them: never the build
+    machine's."""
     dirs = [
         root / "usr" / "lib" / target.multiarch / "pkgconfig",
         root / "usr" / "lib" / "pkgconfig",
         root / "usr" / "share" / "pkgconfig",
     ]
-    env = {"PKG_CONFIG_LIBDIR": os.pathsep.join(str(d) for d in dirs)}
+    return os.pathsep.join(str(d) for d in dirs)
+
+
+def _pkg_config_env(target: Target, interpreter: TargetInterpreter) -> dict[str, str]:
+    root = interpreter.sysroot or Path("/")
+    env = {"PKG_CONFIG_LIBDIR": pkg_config_libdir(target, root)}
     if interpreter.sysroot is not None:
         env["PKG_CONFIG_SYSROOT_DIR"] = str(interpreter.sysroot)
     return env

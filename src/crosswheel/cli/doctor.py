@@ -9,7 +9,6 @@ shim and the target disagree is where a build can go wrong.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
@@ -23,6 +22,7 @@ from crosswheel.build.environment import cross_environment
 from crosswheel.build.shim import ENV_VAR, unshimmed_environ
 from crosswheel.config import CrossConfig
 from crosswheel.errors import CrosswheelError
+from crosswheel.target.families import family_hook
 from crosswheel.target.resolve import CrossBuild, resolve_cross_build
 from crosswheel.target.toolchain import describe_fortran
 
@@ -121,10 +121,7 @@ def _cell(text: str, width: int = 50) -> str:
 
 def family_lines(build: CrossBuild) -> list[str]:
     """What the family module's ``doctor_lines(build)`` adds (Pyodide: versions, origins)."""
-    if not build.target.facts.module:
-        return []
-    module = importlib.import_module(f"crosswheel.target.{build.target.facts.module}")
-    lines = getattr(module, "doctor_lines", None)
+    lines = family_hook(build.target.facts, "doctor_lines")
     return list(lines(build)) if lines is not None else []
 
 

@@ -239,11 +239,8 @@ def cmd_targets(args: argparse.Namespace) -> int:
         try:
             toolchain = find_toolchain(target)
             compiler, fortran = toolchain.cc, toolchain.fc
-            abi = target.pyodide_abi
-            if abi is not None:
-                compiler += (
-                    f" (Pyodide {abi.pyodide_version} wants emscripten {abi.emscripten_version})"
-                )
+            if target.abi is not None:
+                compiler += f" ({target.abi.describe()})"
             missing = toolchain.fc_missing[0] if toolchain.fc_missing else ""
         except CrosswheelError as exc:
             compiler = _zig_fallback(target) or ("no: " + _first_line(exc) if args.why else "no")

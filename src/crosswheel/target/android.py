@@ -29,3 +29,7 @@ def ndk_clang(target: Target, env: Mapping[str, str]) -> str:
             "set ANDROID_NDK_HOME to one",
         )
     return str(clang)
+
+
+find_compiler = ndk_clang
+"""The android row's hook (``families.family_hook``)."""

@@ -3,10 +3,49 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+
+COMPLETE = ".complete"
+"""Marks a cached folder as whole (it is made elsewhere and renamed into place)."""
+_OLD_MARKERS = (".crosswheel-complete",)
+"""Markers earlier versions wrote (Pyodide's runtimes and headers): still whole, not refetched."""
 
 
 def user_cache() -> Path:
     """``$XDG_CACHE_HOME/crosswheel`` (default ``~/.cache/crosswheel``)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "crosswheel"
+
+
+def is_complete(folder: Path) -> bool:
+    """Whether ``folder`` was made whole by ``make_once`` (or an older crosswheel)."""
+    return any((folder / marker).exists() for marker in (COMPLETE, *_OLD_MARKERS))
+
+
+def make_once(folder: Path, make: Callable[[Path], None]) -> Path:
+    """``folder``, made by ``make(out)`` unless a whole one is there already.
+
+    ``make`` fills ``out`` (not there yet; its parent is a scratch folder of its own,
+    beside ``folder``); the result is marked whole and renamed into place, so a killed
+    or failed make leaves nothing that looks finished, and of two concurrent makes
+    the first to finish wins.
+    """
+    if is_complete(folder):
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".make-", dir=folder.parent) as scratch:
+        out = Path(scratch) / "out"
+        make(out)
+        (out / COMPLETE).touch()
+        if is_complete(folder):  # another process made it meanwhile
+            return folder
+        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            os.replace(out, folder)
+        except OSError:
+            if not is_complete(folder):
+                raise
+    return folder

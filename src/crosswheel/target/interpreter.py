@@ -11,19 +11,16 @@ works like an installed target.
 from __future__ import annotations
 
 import ast
-import dataclasses
-import importlib
 import json
 import re
 import sys
-import sysconfig
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from crosswheel.errors import CrosswheelError, MissingTool
-from crosswheel.target import pyodide
+from crosswheel.target.families import family_hook
 from crosswheel.target.names import Target
 
 ConfigVars = dict[str, Any]
@@ -132,7 +129,7 @@ def _version_of(config_vars: Mapping[str, Any], source: Path) -> tuple[int, int]
     return int(match[1]), int(match[2])
 
 
-def _check_matches(
+def check_matches(
     target: Target, config_vars: Mapping[str, Any], source: Path, build_version: tuple[int, int]
 ) -> None:
     version = _version_of(config_vars, source)
@@ -161,7 +158,7 @@ def _build_interpreter(
     build_version: tuple[int, int],
     details: Mapping[str, Any] | None = None,
 ) -> TargetInterpreter:
-    _check_matches(target, raw_vars, data_file, build_version)
+    check_matches(target, raw_vars, data_file, build_version)
     location = _stdlib_location(data_file)
     data_prefix = str(raw_vars.get("prefix") or "/usr")
     localize = _localizer(data_prefix, location)
@@ -330,20 +327,7 @@ def from_multiarch(
     return _build_interpreter(target, data, read_sysconfigdata(data), build_version)
 
 
-FolderReader = Callable[[Path, Target, tuple[int, int]], TargetInterpreter]
-
-
-def _family_reader(target: Target) -> FolderReader | None:
-    """The family module's ``read_target_python(folder, target, version)``, if it has one.
-
-    Families whose CPython has no sysconfig data to read read their own
-    folder layout; the row's ``module`` names where.
-    """
-    if not target.facts.module:
-        return None
-    module = importlib.import_module(f"crosswheel.target.{target.facts.module}")
-    reader: FolderReader | None = getattr(module, "read_target_python", None)
-    return reader
+FolderReader = Callable[[Path | None, Target, tuple[int, int]], TargetInterpreter | None]
 
 
 def find_target_interpreter(
@@ -352,10 +336,20 @@ def find_target_interpreter(
     build_version: tuple[int, int] | None = None,
     root: Path = Path("/"),
 ) -> TargetInterpreter:
-    """Resolve the target interpreter from the user's setting or from multiarch."""
+    """Resolve the target interpreter from the user's setting or from multiarch.
+
+    A family whose CPython has no sysconfig data to read, or comes from elsewhere,
+    reads ``target-python`` (or its absence) itself: its module's
+    ``read_target_python(path, target, version)``, which returns None to leave a
+    path to the readers here.
+    """
     version = build_version or (sys.version_info[0], sys.version_info[1])
-    if target.facts.runner == "node":
-        return from_pyodide(target, target_python, version)
+    reader: FolderReader | None = family_hook(target.facts, "read_target_python")
+    if reader is not None:
+        given = Path(target_python).expanduser().resolve() if target_python else None
+        found = reader(given, target, version)
+        if found is not None:
+            return found
     if not target_python:
         if target.family != "linux" or target.libc != "glibc":
             raise MissingTool(
@@ -371,9 +365,6 @@ def find_target_interpreter(
             "build-details.json",
         )
     path = path.resolve()
-    reader = _family_reader(target)
-    if path.is_dir() and reader is not None:
-        return reader(path, target, version)
     if path.is_dir():
         if (path / "build-details.json").is_file():
             return from_build_details(path / "build-details.json", target, version)
@@ -385,67 +376,6 @@ def find_target_interpreter(
     raise CrosswheelError(
         f"target-python {target_python!r} is neither a folder, a _sysconfigdata_*.py nor a "
         "build-details.json"
-    )
-
-
-def from_pyodide(
-    target: Target, target_python: str | None, build_version: tuple[int, int]
-) -> TargetInterpreter:
-    """Pyodide: a cross-build environment folder, or the npm runtime (given or fetched).
-
-    The runtime's sysconfig data comes from its ``python_stdlib.zip``; its headers are
-    the build Python's (same major.minor) with a ``pyconfig.h`` written from that data.
-    """
-    abi = target.pyodide_abi
-    assert abi is not None
-    runtime: Path | None = None
-    if target_python:
-        path = Path(target_python).expanduser().resolve()
-        if path.is_dir() and pyodide.is_runtime(path):
-            runtime, how = path, "given as target-python"
-        elif path.is_dir():
-            data = pyodide.find_sysconfigdata(path)
-            if data is None:
-                raise CrosswheelError(
-                    f"{path} is neither a Pyodide runtime (pyodide.asm.wasm, python_stdlib.zip) "
-                    "nor a cross-build environment (an emscripten _sysconfigdata_*.py)",
-                    hint="give the unpacked npm pyodide package, or pyodide-build's xbuildenv",
-                )
-            found = from_sysconfigdata(data, target, build_version)
-            origin = f"headers and sysconfig data from the cross-build environment {path}"
-            return dataclasses.replace(found, origin=origin)
-        else:
-            return find_target_interpreter(target, None, build_version)
-    elif abi.python != build_version:
-        want = "{}.{}".format(*abi.python)
-        raise MissingTool(
-            f"Pyodide {abi.pyodide_version} ({abi.tag}) is CPython {want}, but crosswheel runs "
-            f"on Python {build_version[0]}.{build_version[1]}",
-            hint=f"build with a Python {want}, or name the ABI of your build Python by its tag "
-            f"({', '.join(a.tag for a in pyodide.ABIS)})",
-        )
-    else:
-        runtime, how = pyodide.fetch_runtime(abi), "from crosswheel's cache (npm pack)"
-    name, raw = pyodide.runtime_sysconfig(runtime)
-    source = runtime / "python_stdlib.zip"
-    _check_matches(target, raw, source, build_version)
-    short = f"{build_version[0]}.{build_version[1]}"
-    build_include = Path(sysconfig.get_paths()["include"])
-    include = pyodide.write_headers(runtime, raw, build_include, short)
-    config_vars = dict(raw, INCLUDEPY=str(include), CONFINCLUDEPY=str(include))
-    ext_suffix = str(config_vars["EXT_SUFFIX"])
-    return TargetInterpreter(
-        config_vars=config_vars,
-        version=build_version,
-        source=source,
-        sysroot=None,
-        include_dir=include,
-        config_h=include / "pyconfig.h",
-        extra_include_dirs=(),
-        extension_suffixes=(ext_suffix, ".abi3.so", ".so"),
-        origin=f"Pyodide {pyodide.runtime_version(runtime)} runtime {how}; headers: the build "
-        f"Python's ({build_include}) with pyconfig.h written from the runtime's {name} into "
-        f"{include}",
     )
 
 

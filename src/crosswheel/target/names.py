@@ -16,22 +16,12 @@ import sys
 from dataclasses import dataclass
 
 from crosswheel.errors import CrosswheelError
-from crosswheel.target import pyodide
-from crosswheel.target.arches import ARCHES, Arch, arch_by_machine, arch_by_name
+from crosswheel.target.arches import Arch, arch_by_machine, arch_by_name
 from crosswheel.target.arches import describe_elf as describe_elf
-from crosswheel.target.families import FAMILIES, OS_NAMES, Family
+from crosswheel.target.families import FAMILIES, OS_NAMES, Family, PyodideABI
 
 FAMILY_NAMES = OS_NAMES
 """``Target.family`` values."""
-
-DEFAULT_ANDROID_API = 24
-"""CPython's minimum Android API level (PEP 738)."""
-DEFAULT_MIN_VERSION = {
-    ("ios", ""): "13.0",
-    ("macos", "aarch64"): "11.0",
-    ("macos", "x86_64"): "10.13",
-}
-"""CPython's minimum iOS version (PEP 730); python.org installers' macOS deployment targets."""
 
 
 @dataclass(frozen=True)
@@ -41,73 +31,62 @@ class Target:
     facts: Family
     arch: Arch
     sdk: str = ""
-    """iOS SDK: ``iphoneos`` or ``iphonesimulator``."""
+    """The SDK, where a family has several per arch (its row's ``variants``)."""
     requested_tag: str | None = None
     """The platform tag the user named (``manylinux_2_28_aarch64``), if any."""
     api_level: int | None = None
-    """Android API level."""
+    """The API level, where the family has one (``Family.default_api_level``)."""
     min_version: str | None = None
-    """iOS or macOS deployment target (``13.0``)."""
+    """The deployment target (``13.0``), where the family has one (``Family.min_versions``)."""
 
     def names(self, **extra: str) -> dict[str, str]:
         """The values the family's templates are written in."""
         arch = self.arch
-        abi = self._pyodide_abi()
         tag = self.requested_tag or ""
         names = {
             "machine": arch.machine,
             "gnu_cpu": arch.gnu_cpu,
             "multiarch_cpu": arch.multiarch_cpu,
-            "gnu_abi": arch.gnu_abi,
-            "musl_abi": arch.musl_abi,
-            "apple_cpu": arch.apple_cpu,
-            "android_abi": arch.android_abi,
-            "android_triplet": arch.android_triplet,
-            "android_multiarch": arch.android_multiarch,
-            "android_rust": arch.android_triplet.replace("armv7a", "armv7"),
-            "windows_tag": arch.windows_tag,
-            "windows_machine": arch.windows_machine,
-            "windows_platform": "win32"
-            if arch.windows_tag == "win32"
-            else f"win-{arch.windows_tag}",
+            "eabi": arch.eabi,
             "zig_cpu": arch.zig_cpu,
             "rust_cpu": arch.rust_cpu,
             "api_level": str(self.api_level or ""),
             "min_version": self.min_version or "",
             "sdk": self.sdk,
-            "sim": "-simulator" if self.sdk == "iphonesimulator" else "",
-            "rust_sim": "-sim"
-            if self.sdk == "iphonesimulator" and arch.machine == "aarch64"
-            else "",
-            "emscripten_version": abi.emscripten_version,
-            "pyodide_tag": abi.tag,
-            "pyodide_eh": abi.eh_flags,
             "glibc_pin": ".{}.{}".format(*tag.split("_")[1:3])
             if tag.startswith("manylinux_")
             else "",
+            **self.facts.variants.get((arch.machine, self.sdk), {}),
+            **(self.abi.names() if self.abi else {}),
         }
         names["triplet"] = self.facts.triplet.format(**names)
         names["debian_triplet"] = names["triplet"].replace("_", "-")
         names["tag_arch"] = self.facts.tag_arch.format(**names)
         return {**names, **extra}
 
-    def _pyodide_abi(self) -> pyodide.PyodideABI:
-        """The Pyodide ABI: the requested tag's, else the build Python's, else the newest."""
-        by_tag = pyodide.abi_for_tag(self.requested_tag or "")
-        return by_tag or pyodide.abi_for_python(sys.version_info[:2]) or pyodide.DEFAULT_ABI
+    @property
+    def abi(self) -> PyodideABI | None:
+        """The runtime ABI (``Family.abis``): the requested tag's, else the build Python's,
+        else the newest; None for families without."""
+        abis = self.facts.abis
+        if not abis:
+            return None
+        by_tag = next((a for a in abis if a.tag == self.requested_tag), None)
+        by_python = next((a for a in abis if a.python == sys.version_info[:2]), None)
+        return by_tag or by_python or abis[-1]
+
+    @property
+    def machine_code(self) -> int:
+        """The CPU number of a PE or Mach-O binary for this target (0 for ELF, wasm)."""
+        return self.facts.machine_codes.get(self.arch.machine, 0)
 
     def form(self, template: str, **extra: str) -> str:
         """``template`` (a family row's) filled in for this target."""
         return template.format(**self.names(**extra))
 
     @property
-    def pyodide_abi(self) -> pyodide.PyodideABI | None:
-        """The Pyodide ABI of an Emscripten target (None for the others)."""
-        return self._pyodide_abi() if self.facts.runner == "node" else None
-
-    @property
     def family(self) -> str:
-        """The OS: ``linux``, ``android``, ``ios``, ``macos``, ``windows``..."""
+        """The OS: the row's ``os`` (``linux`` for both Linux rows)."""
         return self.facts.os
 
     @property
@@ -121,7 +100,7 @@ class Target:
 
     @property
     def multiarch(self) -> str:
-        """``sys.implementation._multiarch`` and sysconfig's ``MULTIARCH`` ('' on Windows)."""
+        """``sys.implementation._multiarch`` and ``MULTIARCH`` ('' if the row has none)."""
         return self.form(self.facts.multiarch)
 
     @property
@@ -168,7 +147,7 @@ class Target:
 
     @property
     def platform_system(self) -> str:
-        """``platform.system()``: differs from ``os.uname().sysname`` on Android and iOS."""
+        """``platform.system()``: the row's, which may differ from ``os.uname().sysname``."""
         return self.facts.platform_system
 
     @property
@@ -211,16 +190,24 @@ def describe_binary(target: Target) -> str:
     return describe_elf(arch.bits, arch.byteorder, arch.elf_machine)
 
 
+def machine_name(binary_format: str, code: int) -> str:
+    """``amd64`` for PE machine 0x8664: a PE or Mach-O CPU number in words."""
+    for target in KNOWN_TARGETS:
+        if target.binary_format == binary_format and target.machine_code == code:
+            return target.tag_arch
+    for row in FAMILIES.values():
+        if row.binary_format == binary_format and code in row.other_machines:
+            return row.other_machines[code]
+    return hex(code)
+
+
 def _default_target(facts: Family, machine: str, sdk: str) -> Target:
-    min_version = DEFAULT_MIN_VERSION.get((facts.os, "")) or DEFAULT_MIN_VERSION.get(
-        (facts.os, machine)
-    )
     return Target(
         facts,
         arch_by_machine(machine),
         sdk=sdk,
-        api_level=DEFAULT_ANDROID_API if facts.os == "android" else None,
-        min_version=min_version,
+        api_level=facts.default_api_level or None,
+        min_version=facts.min_versions.get(machine),
     )
 
 
@@ -238,77 +225,44 @@ _POLICY_TAG = re.compile(
 _LEGACY_TAG = re.compile(
     r"^(?P<policy>manylinux1|manylinux2010|manylinux2014)_(?P<arch>[a-z0-9_]+)$"
 )
-_ANDROID_ABIS = "|".join(a.android_abi for a in ARCHES if a.android_abi)
-_VERSIONED = (
-    # Android: aarch64-linux-android24, android_24_arm64_v8a, android-24-arm64_v8a
-    re.compile(r"^(?P<cpu>[a-z0-9_]+)-(?:unknown-)?linux-androideabi(?P<api>\d+)?$"),
-    re.compile(r"^(?P<cpu>[a-z0-9_]+)-(?:unknown-)?linux-android(?P<api>\d+)?$"),
-    re.compile(rf"^android[_-](?P<api>\d+)[_-](?P<abi>{_ANDROID_ABIS}|arm64-v8a|armeabi-v7a)$"),
-    # iOS: arm64-apple-ios13.0[-simulator], ios_13_0_arm64_iphoneos, ios-13.0-arm64-iphoneos
-    re.compile(r"^(?P<cpu>[a-z0-9_]+)-apple-ios(?P<ver>\d+(?:\.\d+)*)?(?P<sim>-simulator)?$"),
-    re.compile(
-        r"^ios[_-](?P<major>\d+)[_.](?P<minor>\d+)[_-](?P<cpu>arm64|x86_64)[_-]"
-        r"(?P<sdk>iphoneos|iphonesimulator)$"
-    ),
-    # macOS: arm64-apple-darwin, arm64-apple-macos11.0, macosx_11_0_arm64, macosx-11.0-arm64
-    re.compile(r"^(?P<cpu>[a-z0-9_]+)-apple-(?:darwin[\d.]*|macosx?(?P<ver>\d+(?:\.\d+)*)?)$"),
-    re.compile(r"^macosx[_-](?P<major>\d+)[_.](?P<minor>\d+)[_-](?P<cpu>arm64|x86_64)$"),
-    # Emscripten / Pyodide ABI tags name the platform and its version
-    re.compile(
-        r"^(?P<emtag>(?:pyodide|pyemscripten)_\d+_\d+_wasm32|emscripten_\d+_\d+_\d+_wasm32)$"
-    ),
-    re.compile(r"^emscripten-(?P<emver>\d+\.\d+\.\d+)-wasm32$"),
-)
+_VERSION_GROUPS = ("api", "ver", "major")
+"""Pattern groups that say the name carries its own API level or deployment target."""
+_NOT_TEMPLATE_GROUPS = ("cpu", "api", "ver", "major", "minor", "tag")
 
 
 _arch_by_name = arch_by_name
 
 
-def _find(
-    family: str, arch: Arch | None, libc: str | None = None, sdk: str | None = None
-) -> Target:
+def _find(row: Family, arch: Arch | None) -> Target:
     for target in KNOWN_TARGETS:
-        if (
-            target.family == family
-            and (arch is None or target.arch == arch)
-            and (libc is None or target.libc == libc)
-            and (sdk is None or target.sdk == sdk)
-        ):
+        if target.facts is row and (arch is None or target.arch == arch):
             return target
     raise CrosswheelError(
-        f"crosswheel has no {family} target for {arch.machine if arch else '?'}",
-        hint=f"the {family} targets are: "
-        + ", ".join(t.triplet for t in KNOWN_TARGETS if t.family == family),
+        f"crosswheel has no {row.os} target for {arch.machine if arch else '?'}",
+        hint=f"the {row.os} targets are: "
+        + ", ".join(t.triplet for t in KNOWN_TARGETS if t.family == row.os),
     )
 
 
+def _cpu_spellings(arch: Arch) -> set[str]:
+    return {arch.machine, arch.gnu_cpu, arch.multiarch_cpu, *arch.aliases}
+
+
 def _alias_table() -> dict[str, Target]:
-    """Every exact spelling we accept, mapped to its target."""
+    """Every exact spelling we accept, mapped to its target.
+
+    A policy tag (``musllinux_1_2_aarch64``) is never an alias: parsed, it is also
+    the tag the user asked for.
+    """
     table: dict[str, Target] = {}
     for target in KNOWN_TARGETS:
-        arch = target.arch
         names = {target.triplet, target.platform, target.wheel_platform}
-        if target.family == "linux":
-            abi = target.triplet.rsplit("-", 1)[1]
-            names.add(target.multiarch)
-            for cpu in {arch.machine, arch.gnu_cpu, arch.multiarch_cpu, *arch.aliases}:
-                names.add(f"{cpu}-linux-{abi}")
-                names.add(f"{cpu}-unknown-linux-{abi}")
-                names.add(f"{cpu}-pc-linux-{abi}")
-            if target.libc == "musl":
-                names -= {target.platform, target.wheel_platform}
-        elif target.family == "windows":
-            cpus = {arch.machine, arch.gnu_cpu, *arch.aliases} - {"win32", "x64"}
-            for cpu in cpus:
-                names.update({f"{cpu}-pc-windows-msvc", f"{cpu}-w64-mingw32", f"{cpu}-windows"})
-            if target.tag_arch == "win32":
-                names.add("win-32")
-        elif target.family in ("emscripten", "wasi"):
-            names.update({f"wasm32-{target.family}", f"wasm32-{target.family}-unknown"})
-            if target.family == "wasi":
-                names.update({"wasm32-wasip1", "wasm32-unknown-wasip1", "wasm32-wasi-threads"})
+        for alias in target.facts.aliases:
+            cpus = _cpu_spellings(target.arch) if "{cpu}" in alias else {""}
+            names.update(target.form(alias, cpu=cpu, multiarch=target.multiarch) for cpu in cpus)
         for name in names:
-            table.setdefault(name, target)
+            if name and not _POLICY_TAG.match(name):
+                table.setdefault(name, target)
     return table
 
 
@@ -330,57 +284,73 @@ def _version_string(text: str) -> str:
     return ".".join(str(int(p)) for p in parts[:2])
 
 
-def _from_pattern(key: str) -> Target | None:
-    """Names that carry a version (API level, deployment target) or a policy tag."""
+def _from_policy_tag(key: str) -> Target | None:
+    """``manylinux_2_28_aarch64``, ``musllinux_1_2_x86_64``: the row whose policy it is."""
     match = _POLICY_TAG.match(key) or _LEGACY_TAG.match(key)
-    if match:
-        arch = _arch_by_name(match["arch"])
-        if arch is None:
+    if not match:
+        return None
+    arch = _arch_by_name(match["arch"])
+    if arch is None:
+        return None
+    policy = match["policy"]
+    if policy in _LEGACY_MANYLINUX:
+        major, minor = _LEGACY_MANYLINUX[policy]
+        tag = f"manylinux_{major}_{minor}_{arch.machine}"
+    else:
+        tag = f"{policy}_{match['major']}_{match['minor']}_{arch.machine}"
+    row = next(r for r in FAMILIES.values() if r.tag_policy and tag.startswith(r.tag_policy))
+    return dataclasses.replace(_find(row, arch), requested_tag=tag)
+
+
+def _from_pattern(key: str) -> tuple[Target | None, bool]:
+    """A name one of the rows' ``name_patterns`` parses, and whether it carries a version."""
+    for row in FAMILIES.values():
+        for pattern in row.name_patterns:
+            match = re.match(pattern, key)
+            if match:
+                return _from_groups(row, match), any(
+                    match[g] for g in _VERSION_GROUPS if g in match.re.groupindex
+                )
+    return None, False
+
+
+def _from_groups(row: Family, match: re.Match[str]) -> Target | None:
+    """The target of ``row`` that a name pattern's groups describe (see ``name_patterns``)."""
+    groups = match.groupdict(default="")
+    targets = [t for t in KNOWN_TARGETS if t.facts is row]
+    cpu = groups.get("cpu", "")
+    arch = _arch_by_name(cpu) if cpu else None
+    if cpu:
+        targets = [t for t in targets if t.arch == arch or t.triplet.split("-", 1)[0] == cpu]
+        if arch is None and not targets:
             return None
-        policy = match["policy"]
-        libc = "musl" if policy == "musllinux" else "glibc"
-        if policy in _LEGACY_MANYLINUX:
-            major, minor = _LEGACY_MANYLINUX[policy]
-            tag = f"manylinux_{major}_{minor}_{arch.machine}"
-        else:
-            tag = f"{policy}_{match['major']}_{match['minor']}_{arch.machine}"
-        return dataclasses.replace(_find("linux", arch, libc), requested_tag=tag)
-    for pattern in _VERSIONED:
-        match = pattern.match(key)
-        if not match:
-            continue
-        groups = {k: v for k, v in match.groupdict().items() if v is not None}
-        if "emtag" in groups:
-            return dataclasses.replace(_find("emscripten", None), requested_tag=groups["emtag"])
-        if "emver" in groups:
-            tag = "emscripten_" + groups["emver"].replace(".", "_") + "_wasm32"
-            return dataclasses.replace(_find("emscripten", None), requested_tag=tag)
-        if "abi" in groups:
-            abi = groups["abi"].replace("-", "_")
-            target = next(t for t in KNOWN_TARGETS if t.family == "android" and t.tag_arch == abi)
-            return dataclasses.replace(target, api_level=int(groups["api"]))
-        if "android" in pattern.pattern:
-            arch = _arch_by_name(groups["cpu"].replace("armv7a", "armv7"))
-            if arch is None:
-                return None
-            target = _find("android", arch)
-            api = int(groups.get("api", target.api_level or DEFAULT_ANDROID_API))
-            return dataclasses.replace(target, api_level=api)
-        arch = _arch_by_name(groups["cpu"])
-        if arch is None:
-            return None
-        version = groups.get("ver") or (
-            f"{groups['major']}.{groups['minor']}" if "major" in groups else None
+    for name, value in groups.items():
+        if name not in _NOT_TEMPLATE_GROUPS:
+            want = value.replace("-", "_")
+            targets = [t for t in targets if t.names()[name].replace("-", "_") == want]
+    if not targets:
+        raise CrosswheelError(
+            f"crosswheel has no {row.os} target for {arch.machine if arch else cpu or '?'}",
+            hint=f"the {row.os} targets are: "
+            + ", ".join(t.triplet for t in KNOWN_TARGETS if t.facts is row),
         )
-        if "ios" in pattern.pattern:
-            sdk = groups.get("sdk") or ("iphonesimulator" if "sim" in groups else "iphoneos")
-            target = _find("ios", arch, sdk=sdk)
-        else:
-            target = _find("macos", arch)
-        if version:
-            target = dataclasses.replace(target, min_version=_version_string(version))
-        return target
-    return None
+    target = targets[0]
+    if groups.get("tag"):
+        tag = re.sub(r"[-.]", "_", groups["tag"])
+        target = dataclasses.replace(target, requested_tag=tag)
+    if groups.get("api"):
+        target = dataclasses.replace(target, api_level=int(groups["api"]))
+    version = groups.get("ver") or (
+        f"{groups['major']}.{groups['minor']}" if groups.get("major") else ""
+    )
+    if version:
+        target = dataclasses.replace(target, min_version=_version_string(version))
+    return target
+
+
+def _titles(has: str) -> str:
+    """The titles of the families whose rows have ``has`` set, joined with "and"."""
+    return " and ".join(dict.fromkeys(r.title for r in FAMILIES.values() if getattr(r, has)))
 
 
 def resolve_target(
@@ -388,12 +358,13 @@ def resolve_target(
 ) -> Target:
     """Turn any accepted spelling of a target into a ``Target``.
 
-    ``api_level`` (Android) and ``min_version`` (iOS/macOS deployment target) come
-    from config settings; a name that carries its own must agree with them.
+    ``api_level`` and ``min_version`` (deployment target) come from config settings,
+    for the families that have them; a name that carries its own must agree with them.
     Raises ``CrosswheelError`` naming the known targets and the closest match.
     """
     key = name.strip().lower()
-    target = _ALIASES.get(key) or _from_pattern(key)
+    parsed, carries_version = _from_pattern(key)
+    target = _ALIASES.get(key) or _from_policy_tag(key) or parsed
     if target is None:
         close = difflib.get_close_matches(key, list(_ALIASES), n=3, cutoff=0.6)
         hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
@@ -404,35 +375,32 @@ def resolve_target(
             "or a sysconfig.get_platform() string, works too)",
         )
     if api_level is not None and str(api_level).strip():
-        if target.family != "android":
+        if not target.facts.default_api_level:
             raise CrosswheelError(
-                f"api-level applies to Android targets only, not {target.triplet}"
+                f"api-level applies to {_titles('default_api_level')} targets only, "
+                f"not {target.triplet}"
             )
         level = _int_setting("api-level", api_level)
-        if _carries_version(key) and level != target.api_level:
+        if carries_version and level != target.api_level:
             raise CrosswheelError(
                 f"target {name!r} says API level {target.api_level} but api-level is {level}",
                 hint="name the API level once: in the target or in api-level",
             )
         target = dataclasses.replace(target, api_level=level)
     if min_version is not None and min_version.strip():
-        if target.family not in ("ios", "macos"):
+        if not target.facts.min_versions:
             raise CrosswheelError(
-                f"min-version applies to iOS and macOS targets only, not {target.triplet}"
+                f"min-version applies to {_titles('min_versions')} targets only, "
+                f"not {target.triplet}"
             )
         version = _version_string(min_version)
-        if _carries_version(key) and version != target.min_version:
+        if carries_version and version != target.min_version:
             raise CrosswheelError(
                 f"target {name!r} says {target.min_version} but min-version is {version}",
                 hint="name the deployment target once: in the target or in min-version",
             )
         target = dataclasses.replace(target, min_version=version)
     return target
-
-
-def _carries_version(name: str) -> bool:
-    """Whether an Android/iOS/macOS target name spells its own API level or OS version."""
-    return bool(re.search(r"(android[_-]?|ios|macosx?[_-]?)\d", name))
 
 
 def _int_setting(key: str, value: int | str) -> int:

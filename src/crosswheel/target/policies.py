@@ -28,7 +28,7 @@ class Policy:
     name: str
     aliases: tuple[str, ...]
     version: tuple[int, int]
-    """The glibc (or musl) version the policy stands for."""
+    """The version of its C library the policy stands for (glibc's for manylinux)."""
     arches: frozenset[str]
     symbol_versions: dict[str, dict[str, frozenset[str]]]
     """arch -> namespace (``GLIBC``) -> allowed versions (``2.17``)."""

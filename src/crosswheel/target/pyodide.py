@@ -8,18 +8,20 @@ target's sysconfig data, from which a ``pyconfig.h`` is written next to a copy o
 build Python's own headers (same major.minor; ``Python.h`` includes ``"pyconfig.h"``
 from its own folder, so the whole folder is copied).
 
-This module is a leaf of the target stage (``names`` imports it): it speaks in
-paths, strings and dicts, never in ``Target``.
+The stages reach it through the emscripten row's hooks (``families.family_hook``):
+the target-python reader, the compiler and its setup, ``crosswheel doctor``'s lines.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 import shlex
 import shutil
 import subprocess
+import sysconfig
 import tarfile
 import tempfile
 import zipfile
@@ -28,10 +30,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from crosswheel.errors import CrosswheelError
+from crosswheel.errors import CrosswheelError, MissingTool
 from crosswheel.report import info
 from crosswheel.scripts import write_script
-from crosswheel.target.cache import user_cache
+from crosswheel.target.cache import is_complete, make_once, user_cache
+from crosswheel.target.families import PYODIDE_ABIS, PyodideABI
+from crosswheel.target.interpreter import (
+    TargetInterpreter,
+    check_matches,
+    from_sysconfigdata,
+)
+from crosswheel.target.names import Target
 
 
 class ResolvedBuild(Protocol):
@@ -44,32 +53,9 @@ class ResolvedBuild(Protocol):
     def toolchain(self) -> Any: ...
 
 
-@dataclass(frozen=True)
-class PyodideABI:
-    """One Pyodide ABI, as its npm runtime release declares it."""
-
-    python: tuple[int, int]
-    pyodide_version: str
-    """The npm ``pyodide`` package version that is the runtime."""
-    python_patch: str
-    """The exact CPython the runtime is (``3.13.2``)."""
-    emscripten_version: str
-    tag: str
-    """The wheel platform tag (PEP 783's ``pyemscripten_*`` from 3.14)."""
-    eh_flags: str = "-fwasm-exceptions -sSUPPORT_LONGJMP=wasm"
-    """How the runtime does C++ exceptions and setjmp/longjmp (its own CFLAGS)."""
-
-
-ABIS: tuple[PyodideABI, ...] = (
-    PyodideABI((3, 12), "0.27.7", "3.12.7", "3.1.58", "pyodide_2024_0_wasm32", "-fexceptions"),
-    PyodideABI((3, 13), "0.29.3", "3.13.2", "4.0.9", "pyodide_2025_0_wasm32"),
-    PyodideABI((3, 14), "314.0.8", "3.14.2", "5.0.3", "pyemscripten_2026_0_wasm32"),
-)
-"""Known ABIs, oldest first."""
-
+ABIS = PYODIDE_ABIS
+"""Known ABIs, oldest first (the family row's table)."""
 DEFAULT_ABI = ABIS[-1]
-COMPLETE = ".crosswheel-complete"
-"""Marks a folder crosswheel made as whole (it is made elsewhere and renamed into place)."""
 SYSCONFIG_MEMBER = re.compile(r"^_sysconfigdata_.*emscripten.*\.py$")
 
 
@@ -101,7 +87,7 @@ def runtime_version(folder: Path) -> str:
 def fetch_runtime(abi: PyodideABI) -> Path:
     """The npm ``pyodide`` runtime of ``abi``, in the user's cache (fetched with npm once)."""
     root = user_cache() / "pyodide" / abi.pyodide_version
-    if (root / COMPLETE).exists() and is_runtime(root):
+    if is_complete(root) and is_runtime(root):
         return root
     npm = shutil.which("npm")
     if npm is None:
@@ -111,8 +97,9 @@ def fetch_runtime(abi: PyodideABI) -> Path:
             f"{abi.pyodide_version} and pass its folder with -C target-python=DIR",
         )
     info(f"fetching Pyodide {abi.pyodide_version} with npm pack into {root} (once)")
-    root.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".fetch-", dir=root.parent) as scratch:
+
+    def unpack(out: Path) -> None:
+        scratch = out.parent
         result = subprocess.run(
             [npm, "pack", "--silent", f"pyodide@{abi.pyodide_version}"],
             cwd=scratch,
@@ -120,7 +107,7 @@ def fetch_runtime(abi: PyodideABI) -> Path:
             text=True,
             check=False,
         )
-        packed = sorted(Path(scratch).glob("pyodide-*.tgz"))
+        packed = sorted(scratch.glob("pyodide-*.tgz"))
         if result.returncode != 0 or not packed:
             last = (result.stderr.strip().splitlines() or ["no package"])[-1]
             raise CrosswheelError(
@@ -128,14 +115,14 @@ def fetch_runtime(abi: PyodideABI) -> Path:
                 hint="check npm's registry access, or pass an unpacked runtime with "
                 "-C target-python=DIR",
             )
-        unpacked = Path(scratch) / "runtime"
+        unpacked = scratch / "runtime"
         with tarfile.open(packed[0]) as archive:
             archive.extractall(unpacked, filter="data")
-        package = unpacked / "package"
-        (package / COMPLETE).touch()
-        shutil.rmtree(root, ignore_errors=True)
-        os.replace(package, root)
-    return root
+        os.replace(unpacked / "package", out)
+
+    if root.exists() and not is_runtime(root):
+        shutil.rmtree(root)  # marked whole, but not a runtime: fetch again
+    return make_once(root, unpack)
 
 
 def runtime_sysconfig(folder: Path) -> tuple[str, dict[str, Any]]:
@@ -248,17 +235,13 @@ def write_headers(
     key = re.sub(r"[^A-Za-z0-9]+", "-", str(build_include)).strip("-")
     out = user_cache() / "pyodide" / "headers" / f"{runtime_version(runtime)}-{key}"
     include = out / f"python{short}"
-    if (out / COMPLETE).exists():
-        return include
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".headers-", dir=out.parent) as scratch:
-        made = Path(scratch) / "out"
+
+    def write(made: Path) -> None:
         shutil.copytree(build_include, made / f"python{short}", symlinks=False)
         text = render_pyconfig(config_vars, template.read_text(encoding="utf-8"))
         (made / f"python{short}" / "pyconfig.h").write_text(text, encoding="utf-8")
-        (made / COMPLETE).touch()
-        shutil.rmtree(out, ignore_errors=True)
-        os.replace(made, out)
+
+    make_once(out, write)
     return include
 
 
@@ -325,12 +308,11 @@ struct stat {
 def _time64_cache(system: Path, version: str) -> Path:
     """A copy of an old emscripten's cache whose sysroot has 64-bit ``time_t`` (once)."""
     out = user_cache() / "emscripten" / f"{version}-time64-cache"
-    if (out / COMPLETE).exists():
+    if is_complete(out):
         return out
     info(f"writing a 64-bit time_t sysroot for emcc {version} into {out} (once)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".cache-", dir=out.parent) as scratch:
-        made = Path(scratch) / "cache"
+
+    def write(made: Path) -> None:
         (made / "sysroot").mkdir(parents=True)
         shutil.copytree(system / "sysroot" / "include", made / "sysroot" / "include")
         for sub in ("lib", "bin"):
@@ -345,10 +327,8 @@ def _time64_cache(system: Path, version: str) -> Path:
             text = text.replace(f"typedef long {name};", f"typedef _Int64 {name};")
         types.write_text(text, encoding="utf-8")
         (made / "sysroot" / "include" / "bits" / "stat.h").write_text(_STAT_H, encoding="utf-8")
-        (made / COMPLETE).touch()
-        shutil.rmtree(out, ignore_errors=True)
-        os.replace(made, out)
-    return out
+
+    return make_once(out, write)
 
 
 _COMPAT_CPP = """\
@@ -491,3 +471,82 @@ def node_launcher(runtime: Path, short: str) -> Path:
     body = f'# crosswheel: Pyodide\'s CPython under node\nexec {command} "$@"\n'
     launcher.parent.mkdir(parents=True, exist_ok=True)
     return write_script(launcher, body)
+
+
+# Hooks of the emscripten row (families.family_hook).
+
+
+def read_target_python(
+    given: Path | None, target: Target, build_version: tuple[int, int]
+) -> TargetInterpreter:
+    """Pyodide: a cross-build environment folder, or the npm runtime (given or fetched).
+
+    The runtime's sysconfig data comes from its ``python_stdlib.zip``; its headers are
+    the build Python's (same major.minor) with a ``pyconfig.h`` written from that data.
+    """
+    abi = target.abi
+    assert abi is not None
+    if given is not None and given.is_dir() and is_runtime(given):
+        runtime, how = given, "given as target-python"
+    elif given is not None and given.is_dir():
+        data = find_sysconfigdata(given)
+        if data is None:
+            raise CrosswheelError(
+                f"{given} is neither a Pyodide runtime (pyodide.asm.wasm, python_stdlib.zip) "
+                "nor a cross-build environment (an emscripten _sysconfigdata_*.py)",
+                hint="give the unpacked npm pyodide package, or pyodide-build's xbuildenv",
+            )
+        found = from_sysconfigdata(data, target, build_version)
+        origin = f"headers and sysconfig data from the cross-build environment {given}"
+        return dataclasses.replace(found, origin=origin)
+    elif abi.python != build_version:
+        want = "{}.{}".format(*abi.python)
+        raise MissingTool(
+            f"Pyodide {abi.pyodide_version} ({abi.tag}) is CPython {want}, but crosswheel runs "
+            f"on Python {build_version[0]}.{build_version[1]}",
+            hint=f"build with a Python {want}, or name the ABI of your build Python by its tag "
+            f"({', '.join(a.tag for a in ABIS)})",
+        )
+    else:
+        runtime, how = fetch_runtime(abi), "from crosswheel's cache (npm pack)"
+    name, raw = runtime_sysconfig(runtime)
+    source = runtime / "python_stdlib.zip"
+    check_matches(target, raw, source, build_version)
+    short = f"{build_version[0]}.{build_version[1]}"
+    build_include = Path(sysconfig.get_paths()["include"])
+    include = write_headers(runtime, raw, build_include, short)
+    config_vars = dict(raw, INCLUDEPY=str(include), CONFINCLUDEPY=str(include))
+    ext_suffix = str(config_vars["EXT_SUFFIX"])
+    return TargetInterpreter(
+        config_vars=config_vars,
+        version=build_version,
+        source=source,
+        sysroot=None,
+        include_dir=include,
+        config_h=include / "pyconfig.h",
+        extra_include_dirs=(),
+        extension_suffixes=(ext_suffix, ".abi3.so", ".so"),
+        origin=f"Pyodide {runtime_version(runtime)} runtime {how}; headers: the build "
+        f"Python's ({build_include}) with pyconfig.h written from the runtime's {name} into "
+        f"{include}",
+    )
+
+
+def find_compiler(target: Target, env: Mapping[str, str]) -> str | None:
+    """emcc: on PATH, or in ``$EMSDK`` (None: neither)."""
+    if shutil.which("emcc", path=env.get("PATH")):
+        return "emcc"
+    if env.get("EMSDK"):
+        emcc = Path(env["EMSDK"]) / "upstream" / "emscripten" / "emcc"
+        if emcc.is_file():
+            return str(emcc)
+    return None
+
+
+def compiler_setup(target: Target, cc: str, cxx: str, env: Mapping[str, str]) -> EmscriptenSetup:
+    """emcc checked against the target's Pyodide ABI (nothing for another compiler)."""
+    abi = target.abi
+    if abi is None or not cc.endswith("emcc"):
+        return EmscriptenSetup(None)
+    emxx = str(Path(cc).with_name("em++")) if "/" in cc else "em++"
+    return emscripten_setup(cc, emxx if cxx == "em++" else cxx, abi, env)

@@ -17,7 +17,6 @@ import platform
 import shlex
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from crosswheel.errors import CrosswheelError
 from crosswheel.report import info
 from crosswheel.scripts import write_script
 from crosswheel.target import pyodide
-from crosswheel.target.cache import user_cache
+from crosswheel.target.cache import is_complete, make_once, user_cache
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
 
@@ -53,8 +52,6 @@ DEBIAN_LIBRARIES = (
     "libsqlite3-0",
 )
 """Libraries stdlib modules and C++ extensions load; fetched when the release has them."""
-COMPLETE = ".complete"
-"""Marks a fetched root as whole (it is unpacked elsewhere and renamed into place)."""
 
 _DROPPED_ENV = (
     "PYTHONHOME",
@@ -313,7 +310,7 @@ def fetch_debian_python(
     ``extra_packages`` (headers, ``libc6-dev``) make the same folder a sysroot to
     build against.
     """
-    if (root / COMPLETE).exists():
+    if is_complete(root):
         return root
     if shutil.which("apt-get") is None or shutil.which("dpkg") is None:
         raise CrosswheelError(
@@ -323,9 +320,9 @@ def fetch_debian_python(
             f"bin/python{version} or usr/bin/python{version}",
         )
     info(f"fetching Debian's CPython {version} for {debian_arch} into {root} (once)")
-    root.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".fetch-", dir=root.parent) as scratch:
-        debs = Path(scratch) / "debs"
+
+    def unpack(out: Path) -> None:
+        debs = out.parent / "debs"
         debs.mkdir()
         required = [p.format(v=version) + f":{debian_arch}" for p in DEBIAN_PACKAGES]
         result = _apt_download([*required, *(f"{p}:{debian_arch}" for p in extra_packages)], debs)
@@ -339,14 +336,11 @@ def fetch_debian_python(
             )
         for library in DEBIAN_LIBRARIES:  # names differ between releases: take what exists
             _apt_download([f"{library}:{debian_arch}"], debs)
-        unpacked = Path(scratch) / "root"
         for deb in sorted(debs.glob("*.deb")):
-            subprocess.run(["dpkg", "-x", str(deb), str(unpacked)], check=True)
-        _relink_absolute(unpacked)
-        (unpacked / COMPLETE).touch()
-        shutil.rmtree(root, ignore_errors=True)
-        os.replace(unpacked, root)
-    return root
+            subprocess.run(["dpkg", "-x", str(deb), str(out)], check=True)
+        _relink_absolute(out)
+
+    return make_once(root, unpack)
 
 
 def wine_command() -> str | None:
@@ -465,7 +459,7 @@ def find_runtime(
 
 def _pyodide_runtime(target: Target, interpreter: TargetInterpreter) -> TargetRuntime:
     """Pyodide's CPython under node: the interpreter's runtime, or the ABI's fetched one."""
-    abi = target.pyodide_abi
+    abi = target.abi
     assert abi is not None
     folder = interpreter.source.parent
     if not pyodide.is_runtime(folder):

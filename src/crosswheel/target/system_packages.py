@@ -18,17 +18,15 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from crosswheel.errors import CrosswheelError
 from crosswheel.report import info
-from crosswheel.target.cache import user_cache
+from crosswheel.target.cache import is_complete, make_once, user_cache
 from crosswheel.target.names import Target
 from crosswheel.target.runtime import (
-    COMPLETE,
     DEBIAN_LIBRARIES,
     _apt_download,
     _relink_absolute,
@@ -233,12 +231,12 @@ def fetch_system_packages(target: Target, requested: Sequence[str]) -> SystemPac
     packages = closure(requested, parse_depends(_apt_cache_depends(requested, arch)))
     root = overlay_folder(arch, packages)
     found = SystemPackages(requested, packages, root, target.multiarch)
-    if (root / COMPLETE).exists():
+    if is_complete(root):
         return found
     info(f"fetching {', '.join(packages)} for {arch} into {root} (once)")
-    root.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".fetch-", dir=root.parent) as scratch:
-        debs = Path(scratch) / "debs"
+
+    def unpack(out: Path) -> None:
+        debs = out.parent / "debs"
         debs.mkdir()
         result = _apt_download([f"{p}:{arch}" for p in packages], debs)
         if result.returncode != 0:
@@ -247,21 +245,13 @@ def fetch_system_packages(target: Target, requested: Sequence[str]) -> SystemPac
                 f"apt-get download of {', '.join(packages)} for {arch} failed: {last}",
                 hint=f"add the architecture (dpkg --add-architecture {arch} && apt-get update)",
             )
-        unpacked = Path(scratch) / "root"
         for deb in sorted(debs.glob("*.deb")):
-            subprocess.run(["dpkg", "-x", str(deb), str(unpacked)], check=True)
-        _relink_absolute(unpacked)
+            subprocess.run(["dpkg", "-x", str(deb), str(out)], check=True)
+        _relink_absolute(out)
         # The rewrite names the final folder: relative links keep working after the rename.
-        prepare_overlay_as(unpacked, root)
-        (unpacked / COMPLETE).touch()
-        if (root / COMPLETE).exists():  # another build fetched the same set meanwhile
-            return found
-        shutil.rmtree(root, ignore_errors=True)
-        try:
-            os.replace(unpacked, root)
-        except OSError:
-            if not (root / COMPLETE).exists():
-                raise
+        prepare_overlay_as(out, root)
+
+    make_once(root, unpack)
     return found
 
 

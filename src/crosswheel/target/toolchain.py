@@ -2,9 +2,10 @@
 
 Found from the ``toolchain`` prefix setting or the target's GNU triplet on PATH;
 ``toolchain=zig`` (or ``zig:<zig target>``) uses ``zig cc`` from the ``ziglang``
-package, which builds for musl and for a pinned old glibc. Android looks for the
-NDK's clang, the other families for their SDK's compiler, and say exactly what
-is missing. ``CC``/``CXX``/``AR``... set by the user win. Every compiler is asked what it
+package, which builds for the families whose row names a zig target (and for a
+pinned old glibc). The other families find their SDK's compiler (a hook of the
+family's module, e.g. the NDK's clang, emcc) and say exactly what is missing.
+``CC``/``CXX``/``AR``... set by the user win. Every compiler is asked what it
 builds for (``-dumpmachine``) so that a wrong one fails here, with a message,
 instead of producing a wheel the verifier would refuse.
 """
@@ -24,13 +25,12 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from crosswheel.errors import ConfigError, CrosswheelError, MissingTool
 from crosswheel.scripts import write_script
-from crosswheel.target import pyodide
-from crosswheel.target.android import ndk_clang
 from crosswheel.target.arches import arch_by_name
+from crosswheel.target.families import family_hook
 from crosswheel.target.fortran import (
     STAND_IN,
     USED_NOTE,
@@ -43,7 +43,7 @@ from crosswheel.target.fortran import (
 from crosswheel.target.names import Target
 from crosswheel.target.probes import builds_for
 
-ToolchainKind = Literal["gcc", "clang", "zig", "emscripten", "user"]
+ToolchainKind = Literal["gcc", "clang", "zig", "emcc", "user"]
 """GNU gcc (Debian's cross gcc or a prefix), an SDK's clang, ``zig cc``, ``emcc``, or ``CC``."""
 
 
@@ -240,18 +240,32 @@ def _zig_toolchain(target: Target, spec: str, installed: bool, env: Mapping[str,
     )
 
 
+class CompilerSetup(Protocol):
+    """What a family's ``compiler_setup`` hook says its compiler needs beyond PATH."""
+
+    @property
+    def env(self) -> dict[str, str]: ...
+    @property
+    def cxx_link(self) -> tuple[str, ...]: ...
+    @property
+    def caveat(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class _NoSetup:
+    env: dict[str, str] = dataclasses.field(default_factory=dict)
+    cxx_link: tuple[str, ...] = ()
+    caveat: str = ""
+
+
 def _family_compiler(target: Target, env: Mapping[str, str]) -> str:
-    """The C compiler a non-Linux family uses, found the way its SDK installs it."""
-    kind = target.facts.compiler
-    if kind == "ndk":
-        return ndk_clang(target, env)
-    if kind == "emcc" and _which("emcc"):
-        return "emcc"
-    if kind == "emcc" and env.get("EMSDK"):
-        emcc = Path(env["EMSDK"]) / "upstream" / "emscripten" / "emcc"
-        if emcc.is_file():
-            return str(emcc)
-    if kind == "wasi-sdk" and env.get("WASI_SDK_PATH"):
+    """The C compiler a non-Linux family uses, found the way its SDK installs it: by the
+    family module's ``find_compiler`` hook, or for WASI in ``$WASI_SDK_PATH``."""
+    find = family_hook(target.facts, "find_compiler")
+    found: str | None = find(target, env) if find is not None else None
+    if found:
+        return found
+    if target.facts.compiler == "wasi-sdk" and env.get("WASI_SDK_PATH"):
         clang = Path(env["WASI_SDK_PATH"]) / "bin" / "clang"
         if clang.is_file():
             return f"{clang} --target=wasm32-wasi"
@@ -261,15 +275,11 @@ def _family_compiler(target: Target, env: Mapping[str, str]) -> str:
     )
 
 
-def _emscripten(
-    target: Target, cc: str, cxx: str, env: Mapping[str, str]
-) -> pyodide.EmscriptenSetup:
-    """emcc checked against the target's Pyodide ABI (nothing for other compilers)."""
-    abi = target.pyodide_abi
-    if target.facts.compiler != "emcc" or abi is None or not cc.endswith("emcc"):
-        return pyodide.EmscriptenSetup(None)
-    emxx = str(Path(cc).with_name("em++")) if "/" in cc else "em++"
-    return pyodide.emscripten_setup(cc, emxx if cxx == "em++" else cxx, abi, env)
+def _compiler_setup(target: Target, cc: str, cxx: str, env: Mapping[str, str]) -> CompilerSetup:
+    """The family module's ``compiler_setup`` hook (an old emcc made to fit), if any."""
+    setup = family_hook(target.facts, "compiler_setup")
+    found: CompilerSetup = setup(target, cc, cxx, env) if setup is not None else _NoSetup()
+    return found
 
 
 def _check_builds_for(target: Target, cc: str, machine: str) -> None:
@@ -304,8 +314,8 @@ def find_toolchain(
         cc = _family_compiler(target, env)
         base = cc.rsplit("clang", 1)[0] if "clang" in cc else ""
         cxx = env.get("CXX") or (cc.replace("clang", "clang++") if "clang" in cc else "em++")
-        emscripten = _emscripten(target, cc, cxx, env)
-        machine = _dumpmachine(cc, {**env, **emscripten.env})
+        setup = _compiler_setup(target, cc, cxx, env)
+        machine = _dumpmachine(cc, {**env, **setup.env})
         _check_builds_for(target, cc, machine)
         fc, fc_missing = users_fortran(target, env, no_family_fortran(target))
         ar = env.get("AR") or (f"{base}llvm-ar" if base else "emar")
@@ -316,12 +326,12 @@ def find_toolchain(
             strip=env.get("STRIP") or f"{base}llvm-strip",
             ranlib=env.get("RANLIB") or (f"{base}llvm-ranlib" if base else "emranlib"),
             machine=machine,
-            kind="user" if env.get("CC") else "emscripten" if cc == "emcc" else "clang",
+            kind="user" if env.get("CC") else "emcc" if cc == "emcc" else "clang",
             fc=fc,
             fc_missing=fc_missing,
-            env=tuple(sorted(emscripten.env.items())),
-            cxx_link=emscripten.cxx_link,
-            caveat=emscripten.caveat,
+            env=tuple(sorted(setup.env.items())),
+            cxx_link=setup.cxx_link,
+            caveat=setup.caveat,
         )
     prefix = prefix if prefix is not None else f"{target.triplet}-"
     if env.get("CC"):

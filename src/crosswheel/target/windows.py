@@ -13,6 +13,7 @@ crosswheel's cache, once per DLL.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib.util
 import json
@@ -23,6 +24,7 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 from crosswheel.errors import CrosswheelError, MissingTool
 from crosswheel.report import info
@@ -148,7 +150,7 @@ def _from_import_library(
     Enough to build (headers and import libraries for the target's machine), not to run:
     an arm64 folder made on an amd64 machine, for example. Says so in the progress line.
     """
-    wanted = target.arch.pe_machine
+    wanted = target.machine_code
     lib = import_library(folder)
     lib_machine = import_library_machine(lib[0].read_bytes()) if lib is not None else None
     if lib is None or lib_machine != wanted:
@@ -229,7 +231,7 @@ def read_windows_python(
     """The Windows CPython in ``folder``, checked against the target and the build Python."""
     found = python_dll(folder)
     machine = _read(found[0]).machine if found is not None else None
-    if found is not None and machine == target.arch.pe_machine:
+    if found is not None and machine == target.machine_code:
         dll, version, abiflags = found
         source = dll
     else:
@@ -240,7 +242,7 @@ def read_windows_python(
             f"Python {build_version[0]}.{build_version[1]}",
             hint=f"run the build with a Python {version[0]}.{version[1]}",
         )
-    machine = target.arch.pe_machine
+    machine = target.machine_code
     include = folder / "include"
     for header in ("Python.h", "pyconfig.h"):
         if not (include / header).is_file():
@@ -291,7 +293,15 @@ def read_windows_python(
     return dataclasses.replace(interpreter, build_details=details)
 
 
-read_target_python = read_windows_python
+def read_target_python(
+    given: Path | None, target: Target, build_version: tuple[int, int]
+) -> TargetInterpreter | None:
+    """The windows row's hook: a CPython folder; files and no setting to the generic readers."""
+    if given is None or not given.is_dir():
+        return None
+    return read_windows_python(given, target, build_version)
+
+
 """The family module's hook ``interpreter.find_target_interpreter`` calls for a folder."""
 
 
@@ -375,6 +385,7 @@ def foreign_dlls(
     ]
 
 
+@functools.cache
 def python_dlls(extension_suffix: str | None) -> frozenset[str]:
     """CPython DLLs an extension may import: ``pythonXY.dll`` (by suffix) and ``python3.dll``."""
     match = re.match(r"^\.cp(\d)(\d+)(t?)-", extension_suffix or "")
@@ -386,6 +397,50 @@ def python_dlls(extension_suffix: str | None) -> frozenset[str]:
             }
         )
     return frozenset({"python3.dll", f"python{match[1]}{match[2]}{match[3]}.dll"})
+
+
+class PEExtension(Protocol):
+    """What ``extension_problem`` reads of a ``wheel.binaries.Binary`` (named without
+    importing it: the wheel stage comes after this one)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def basename(self) -> str: ...
+    @property
+    def pe_dll(self) -> bool: ...
+    @property
+    def init_functions(self) -> frozenset[str]: ...
+    @property
+    def needed(self) -> tuple[str, ...]: ...
+
+
+def extension_problem(
+    binary: PEExtension, extension_suffix: str | None, bundled: frozenset[str]
+) -> tuple[str, str | None] | None:
+    """A PE extension that Windows would not load as one: (problem, hint) or None.
+
+    It must be a DLL, export ``PyInit_<name>`` and import only CPython's DLLs (those
+    of ``extension_suffix``'s version), Windows' own and the UCRT, or DLLs the wheel
+    carries (``bundled``, lower case). The windows row's hook for the verifier.
+    """
+    lower = binary.name.lower()
+    if not lower.endswith((".pyd", ".dll")):
+        return None
+    if not binary.pe_dll:
+        return "a PE executable, not a DLL", None
+    module = binary.basename.split(".", 1)[0]
+    if lower.endswith(".pyd") and f"PyInit_{module}" not in binary.init_functions:
+        found = ", ".join(sorted(binary.init_functions)) or "none"
+        return f"exports no PyInit_{module} (PyInit_ exports: {found})", None
+    foreign = foreign_dlls(binary.needed, python_dlls(extension_suffix), bundled)
+    if foreign:
+        return (
+            f"imports {', '.join(foreign)}, which the target does not have",
+            "link that library statically, or bundle the DLL in the wheel (as delvewheel "
+            "does; crosswheel does not bundle Windows DLLs yet)",
+        )
+    return None
 
 
 def msvcrt_warnings(binaries: Iterable[tuple[str, tuple[str, ...]]]) -> list[str]:
@@ -403,3 +458,7 @@ def msvcrt_warnings(binaries: Iterable[tuple[str, tuple[str, ...]]]) -> list[str
         for name, needed in binaries
         if any(dll.lower() == "msvcrt.dll" for dll in needed)
     ]
+
+
+wheel_warnings = msvcrt_warnings
+"""The windows row's hook for the finished wheel's (name, imported DLLs) pairs."""

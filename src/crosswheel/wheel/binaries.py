@@ -36,6 +36,7 @@ from elftools.elf.sections import SymbolTableSection
 from packaging.tags import Tag, parse_tag
 
 from crosswheel.errors import RefusedWheel
+from crosswheel.target.families import FAMILIES
 from crosswheel.target.names import describe_elf
 from crosswheel.target.pe import PEError, read_pe
 from crosswheel.wheelfile import (
@@ -49,15 +50,17 @@ from crosswheel.wheelfile import (
 )
 
 ELF_MAGIC = b"\x7fELF"
-_MUSL = re.compile(r"^libc\.so$|^libc\.musl-|ld-musl-")
-"""musl's libc and loader names (Alpine's ``libc.musl-<arch>.so.1``, ``ld-musl-<arch>``)."""
+_LIBC_ROWS = tuple(
+    (re.compile(row.libc_names), row.libc) for row in FAMILIES.values() if row.libc_names
+)
+"""Each C library a row names, with the sonames and loaders binaries link it by."""
 OTHER_MAGICS = (
     (b"\xcf\xfa\xed\xfe", "Mach-O 64-bit"),
     (b"\xce\xfa\xed\xfe", "Mach-O 32-bit"),
     (b"\xca\xfe\xba\xbe", "Mach-O universal"),
     (b"\x00asm", "WebAssembly"),
 )
-PE_KIND = "a Windows PE binary"
+PE_KIND = "a PE binary"
 CHUNK = 1024 * 1024
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 """Binaries larger than this are spooled to a temporary file while pyelftools reads them."""
@@ -70,7 +73,7 @@ class Binary:
 
     name: str
     kind: str
-    """``elf``, ``Mach-O 64-bit``, ``WebAssembly``, ``a Windows PE binary``, or damage."""
+    """``elf``, ``Mach-O 64-bit``, ``WebAssembly``, ``a PE binary``, or damage."""
     bits: int = 0
     byteorder: str = ""
     machine: str = ""
@@ -93,7 +96,7 @@ class Binary:
     exports: frozenset[str] = frozenset()
     """WebAssembly: the names it exports."""
     pe_dll: bool = False
-    """A PE file with the DLL flag (what Windows loads an extension module as)."""
+    """A PE file with the DLL flag (what a ``.pyd`` extension module must be)."""
 
     @property
     def is_elf(self) -> bool:
@@ -105,17 +108,17 @@ class Binary:
 
     @property
     def libc(self) -> str | None:
-        """``glibc`` or ``musl`` when the binary links one (ELF only): the one answer."""
-        if _MUSL.search(self.interpreter or "") or any(_MUSL.match(n) for n in self.needed):
-            return "musl"
-        if "libc.so.6" in self.needed or self.glibc_versions:
-            return "glibc"
-        return None
+        """The row's ``libc`` whose C library the binary links (ELF only): the one answer."""
+        loader = self.interpreter.rsplit("/", 1)[-1] if self.interpreter else ""
+        for names, libc in _LIBC_ROWS:
+            if any(names.fullmatch(n) for n in (loader, *self.needed)):
+                return libc
+        return "glibc" if self.glibc_versions else None
 
     @property
     def libc_libraries(self) -> tuple[str, ...]:
         """The C library names it needs (``libc.so.6``, ``libc.musl-aarch64.so.1``)."""
-        return tuple(n for n in self.needed if n == "libc.so.6" or _MUSL.match(n))
+        return tuple(n for n in self.needed if any(names.fullmatch(n) for names, _ in _LIBC_ROWS))
 
     @property
     def glibc_versions(self) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from crosswheel.config import WheelSettings
 from crosswheel.report import info, warn
+from crosswheel.target.families import family_hook
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
 from crosswheel.wheel.binaries import read_wheel
@@ -79,10 +80,9 @@ def finish_wheel(
     for name in plan.dropped:
         info(f"left out {name}: an extension module's import library, nothing links to it")
     count = verify_binaries(plan.filename, plan.binaries, target, interpreter.extension_suffixes)
-    if target.facts.binary_format == "pe":
-        from crosswheel.target.windows import msvcrt_warnings
-
-        for message in msvcrt_warnings((name, b.needed) for name, b in plan.binaries):
+    family_warnings = family_hook(target.facts, "wheel_warnings")
+    if family_warnings is not None:
+        for message in family_warnings([(name, b.needed) for name, b in plan.binaries]):
             warn(message)
     path = write_fix(plan, out_dir)
     if count:

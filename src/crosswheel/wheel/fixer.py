@@ -100,7 +100,7 @@ class FixPlan:
 def module_import_libraries(names: Sequence[str]) -> frozenset[str]:
     """``X.dll.a`` members beside an ``X.pyd``: the import library of an extension module.
 
-    GNU-style Windows links (Meson, CMake with MinGW rules) write one per module and
+    GNU-style links for PE targets (Meson, CMake with MinGW rules) write one per module and
     install it with the module. Nothing links against an extension module, so it is
     dead weight and an extra binary to check; an import library of a real DLL
     (``foo.dll.a`` beside ``foo.dll``) is kept.

@@ -1,15 +1,17 @@
 """Platform and ABI tags computed from what was built, not from what was asked for.
 
-Linux glibc wheels get the most compatible manylinux tag that every binary
-satisfies (PEP 600, with auditwheel's policies from ``linux_policy``), musl wheels
-a musllinux tag, Android wheels ``android_<api>_<abi>`` after the checks PEP 738
-and Google Play ask for. A wheel whose extensions are all ``.abi3`` gets
+Linux wheels get the most compatible tag of their row's policy (manylinux,
+musllinux) that every binary satisfies (PEP 600, PEP 656, with auditwheel's
+policies from ``policies``); the other ELF families their platform tag after their
+loader's rules (libpython linked where the row says so, no glibc, the row's page
+size: what PEP 738 and Google Play ask). A wheel whose extensions are all ``.abi3`` gets
 ``cp3Y-abi3``. Whatever the tag, a requested one (``platform-tag``, or a policy
 tag used as the target name) is checked against the binaries, never trusted.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from typing import Literal
 from packaging.tags import Tag
 
 from crosswheel.errors import CrosswheelError, RefusedWheel
+from crosswheel.target.families import FAMILIES, Family
 from crosswheel.target.names import Target
 from crosswheel.target.policies import (
     Policy,
@@ -28,10 +31,10 @@ from crosswheel.target.policies import (
 )
 from crosswheel.wheel.binaries import Binary
 
-ANDROID_PAGE = 16384
-"""Google Play requires LOAD segments aligned to 16 KB (from November 2025)."""
-_LOADERS = re.compile(r"^(ld-linux.*|ld64\.so\.[12]|ld\.so\.1|ld-musl-.*)$")
-_MUSL_LIBC = re.compile(r"^(libc\.so|libc\.musl-[a-z0-9_]+\.so\.1)$")
+_LOADERS = re.compile("|".join(f"(?:{r.loaders})" for r in FAMILIES.values() if r.loaders))
+"""Every row's dynamic loaders (fullmatch)."""
+_LIBCS = re.compile("|".join(f"(?:{r.libc_names})" for r in FAMILIES.values() if r.libc_names))
+"""Every row's C library names (fullmatch)."""
 _GLIBC_LIBS = re.compile(r"^lib(c|m|dl|pthread|rt|util|resolv|anl|nsl)\.so\.\d+$")
 _LIBPYTHON = re.compile(r"^libpython3\.\d+t?\.so(\.[0-9.]+)?$")
 
@@ -50,13 +53,16 @@ def external_libraries(binaries: Iterable[Binary]) -> set[str]:
     binaries = list(binaries)
     shipped = {Path(b.name).name for b in binaries} | {b.soname for b in binaries if b.soname}
     return {
-        lib for b in binaries for lib in b.needed if lib not in shipped and not _LOADERS.match(lib)
+        lib
+        for b in binaries
+        for lib in b.needed
+        if lib not in shipped and not _LOADERS.fullmatch(lib)
     }
 
 
 def provided_by_runtime(lib: str) -> bool:
-    """The dynamic loader, musl's libc, libpython: never bundled into a Linux wheel."""
-    return bool(_LOADERS.match(lib) or _MUSL_LIBC.match(lib) or _LIBPYTHON.match(lib))
+    """The dynamic loader, the C library, libpython: never bundled into a Linux wheel."""
+    return bool(_LOADERS.fullmatch(lib) or _LIBCS.fullmatch(lib) or _LIBPYTHON.match(lib))
 
 
 def policy_problems(policy: Policy, arch: str, binaries: list[Binary]) -> list[str]:
@@ -75,8 +81,10 @@ def policy_problems(policy: Policy, arch: str, binaries: list[Binary]) -> list[s
     for version in sorted(too_new, key=version_key):
         problems.append(f"{version} (needed by {', '.join(sorted(too_new[version]))})")
     libraries = policy.libraries
-    if policy.name.startswith("musllinux"):
-        libraries = libraries | {lib for b in binaries for lib in b.needed if _MUSL_LIBC.match(lib)}
+    row = _policy_row(policy.name)
+    if row.libc_names:  # the policy's own C library, whatever its name on the target
+        libc = re.compile(row.libc_names)
+        libraries = libraries | {lib for b in binaries for lib in b.needed if libc.fullmatch(lib)}
     for lib in sorted(external_libraries(binaries) - libraries):
         problems.append(f"links {lib}, which {policy.name} does not allow")
     for binary in binaries:
@@ -86,6 +94,11 @@ def policy_problems(policy: Policy, arch: str, binaries: list[Binary]) -> list[s
                 if used:
                     problems.append(f"{Path(binary.name).name} uses {', '.join(used)} from {lib}")
     return problems
+
+
+def _policy_row(name: str) -> Family:
+    """The family row whose tag policy ``name`` (``musllinux_1_2``) is."""
+    return next(r for r in FAMILIES.values() if r.tag_policy and name.startswith(r.tag_policy))
 
 
 def version_key(version: str) -> tuple[str, tuple[int, ...]]:
@@ -136,7 +149,7 @@ def check_requested_tag(tag: str, target: Target, binaries: list[Binary]) -> Non
                 )
             return
         policy, arch = found
-        family_ok = policy.name.startswith("musllinux") == (target.libc == "musl")
+        family_ok = _policy_row(policy.name) is target.facts
         if arch != target.arch.machine or not family_ok:
             raise CrosswheelError(
                 f"platform tag {tag!r} does not match the target {target.triplet}",
@@ -150,20 +163,29 @@ def check_requested_tag(tag: str, target: Target, binaries: list[Binary]) -> Non
                 f"{target.arch.machine}-linux-gnu.2.17 target), or drop platform-tag",
             )
         return
-    if target.family == "android":
-        match = re.fullmatch(r"android_(\d+)_([a-z0-9_]+)", tag)
-        if not match or match[2] != target.tag_arch:
+    if target.facts.default_api_level:  # the tag names an API level: any, for this arch
+        level = re.search(r"\d+", tag)
+        at_level = dataclasses.replace(
+            target, requested_tag=None, api_level=int(level[0]) if level else None
+        )
+        if at_level.wheel_platform != tag:
             raise CrosswheelError(
                 f"platform tag {tag!r} does not match the target {target.triplet}",
-                hint=f"Android tags look like android_{target.api_level}_{target.tag_arch}",
+                hint=f"{target.facts.title} tags look like {target.wheel_platform}",
             )
         return
     if tag != target.wheel_platform and not tag.endswith(target.tag_arch):
         raise CrosswheelError(f"platform tag {tag!r} does not match the target {target.triplet}")
 
 
-def android_problems(target: Target, binaries: list[Binary]) -> tuple[list[str], list[str]]:
-    """(errors, page-size problems) of an Android wheel's binaries (PEP 738, Google Play)."""
+def loader_problems(target: Target, binaries: list[Binary]) -> tuple[list[str], list[str]]:
+    """(errors, page-size problems) of the binaries by the target row's loader rules.
+
+    Where the row's libc is not glibc, no binary may link glibc; where it says
+    ``links_libpython``, every extension module links libpython3.X.so; where it has
+    a ``page_size``, every LOAD segment is aligned to it (PEP 738, Google Play).
+    """
+    facts = target.facts
     errors: list[str] = []
     pages: list[str] = []
     for binary in binaries:
@@ -173,18 +195,19 @@ def android_problems(target: Target, binaries: list[Binary]) -> tuple[list[str],
         if glibc or (binary.interpreter and "ld-linux" in binary.interpreter):
             errors.append(
                 f"{name} links glibc ({', '.join(sorted(set(glibc))) or binary.interpreter}); "
-                "Android has bionic: build with the NDK's clang"
+                f"{facts.title} has {facts.libc}: build with its own toolchain"
             )
-        if _is_extension(binary.name) and not any(_LIBPYTHON.match(n) for n in binary.needed):
+        needs_python = facts.links_libpython and _is_extension(binary.name)
+        if needs_python and not any(_LIBPYTHON.match(n) for n in binary.needed):
             errors.append(
-                f"{name} does not link libpython3.X.so; Android extension modules must "
+                f"{name} does not link libpython3.X.so; {facts.title} extension modules must "
                 "(PEP 738): link with -lpython3.X"
             )
-        small = [a for a in binary.load_alignments if a < ANDROID_PAGE]
+        small = [a for a in binary.load_alignments if a < facts.page_size]
         if small:
             pages.append(
-                f"{name} has LOAD segments aligned to {min(small)} bytes, not 16 KB: "
-                "link with -Wl,-z,max-page-size=16384"
+                f"{name} has LOAD segments aligned to {min(small)} bytes, not "
+                f"{facts.page_size // 1024} KB: link with -Wl,-z,max-page-size={facts.page_size}"
             )
     return errors, pages
 
@@ -246,20 +269,20 @@ class TagChoice:
     warnings: tuple[str, ...] = ()
 
 
-def _android_check(
+def _loader_check(
     target: Target, binaries: list[Binary], page_size_check: PageSizeCheck
 ) -> tuple[str, ...]:
-    """Refuse binaries Android cannot load; the 16 KB rule may be only a warning."""
-    errors, pages = android_problems(target, binaries)
+    """Refuse binaries the target's loader refuses; the page-size rule may be only a warning."""
+    facts = target.facts
+    errors, pages = loader_problems(target, binaries)
     if page_size_check == "error":
         errors += pages
     if errors:
         raise RefusedWheel(
-            f"the wheel's binaries cannot load on Android ({target.triplet}):\n  "
+            f"the wheel's binaries cannot load on {facts.title} ({target.triplet}):\n  "
             + "\n  ".join(errors),
-            hint="build with the Android NDK's clang for API "
-            f"{target.api_level}; -C android-page-size-check=warn downgrades the 16 KB "
-            "alignment check to a warning",
+            hint=f"{target.form(facts.compiler_hint)}; -C {facts.page_size_setting}"
+            f"=warn downgrades the {facts.page_size // 1024} KB alignment check to a warning",
         )
     return tuple(pages)
 
@@ -293,14 +316,14 @@ def choose_tags(
         if platform is None:
             platform = decision.platform
         if decision.platform.startswith("linux_"):
-            family = "musllinux" if target.libc == "musl" else "manylinux"
             warnings.append(
-                f"tagged {platform}: no {family} policy fits: " + "; ".join(decision.reasons)
+                f"tagged {platform}: no {target.facts.tag_policy} policy fits: "
+                + "; ".join(decision.reasons)
             )
         else:
             notes.append(f"platform tag {platform} (the binaries satisfy {decision.platform})")
-    elif target.family == "android" and elf:
-        warnings.extend(_android_check(target, elf, page_size_check))
+    elif target.facts.page_size and elf:
+        warnings.extend(_loader_check(target, elf, page_size_check))
     if not binaries and platform is None:
         return TagChoice(None)
     declared = list(declared_limited_api)

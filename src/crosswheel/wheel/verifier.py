@@ -4,8 +4,9 @@ It runs on the finished wheel, after the fixer, and refuses the wheel when any
 binary is of another format than the target's (ELF, Mach-O, PE, WebAssembly),
 when an ELF file's class, byte order or machine (and, for 32-bit ARM, float ABI)
 differs, when a Mach-O or PE file is for another CPU, when a Linux binary links
-the other libc (glibc vs musl), or when an extension module carries a suffix the
-target interpreter would not import.
+another libc than its row's, or when an extension module carries a suffix the
+target interpreter would not import. A family's own rules for its extension
+modules come from its module (``extension_problem``: e.g. a DLL's imports).
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import re
 from collections.abc import Iterable
 
 from crosswheel.errors import RefusedWheel
-from crosswheel.target.arches import macho_cpu_name, pe_machine_name
-from crosswheel.target.names import Target, describe_binary, describe_elf
-from crosswheel.target.windows import foreign_dlls, python_dlls
+from crosswheel.target.families import family_hook
+from crosswheel.target.names import Target, describe_binary, describe_elf, machine_name
 from crosswheel.wheel.binaries import EXTENSION_NAME, PE_KIND, Binary
 
 _FORMAT_OF_KIND = {
@@ -40,39 +40,10 @@ def _foreign_problem(binary: Binary, target: Target) -> str | None:
     if fmt == "wasm" and binary.unloadable:
         return binary.unloadable
     universal = binary.kind == "Mach-O universal"  # universal2: delocate checks each slice
-    if fmt == "macho" and not universal and binary.flags != target.arch.macho_cputype:
-        cpu = macho_cpu_name(binary.flags)
-        return f"Mach-O for {cpu}, not {expected}"
-    if fmt == "pe" and binary.flags != target.arch.pe_machine:
-        cpu = pe_machine_name(binary.flags)
-        return f"PE for {cpu}, not {expected}"
-    return None
-
-
-def pe_problem(
-    binary: Binary, python_dlls: frozenset[str], bundled: frozenset[str]
-) -> tuple[str, str | None] | None:
-    """A PE extension that Windows would not load as one: (problem, hint) or None.
-
-    It must be a DLL, export ``PyInit_<name>`` and import only CPython's DLLs,
-    Windows' own and the UCRT, or DLLs the wheel carries.
-    """
-    lower = binary.name.lower()
-    if not lower.endswith((".pyd", ".dll")):
-        return None
-    if not binary.pe_dll:
-        return "a PE executable, not a DLL", None
-    module = binary.basename.split(".", 1)[0]
-    if lower.endswith(".pyd") and f"PyInit_{module}" not in binary.init_functions:
-        found = ", ".join(sorted(binary.init_functions)) or "none"
-        return f"exports no PyInit_{module} (PyInit_ exports: {found})", None
-    foreign = foreign_dlls(binary.needed, python_dlls, bundled)
-    if foreign:
-        return (
-            f"imports {', '.join(foreign)}, which the target does not have",
-            "link that library statically, or bundle the DLL in the wheel (as delvewheel "
-            "does; crosswheel does not bundle Windows DLLs yet)",
-        )
+    if fmt == "macho" and not universal and binary.flags != target.machine_code:
+        return f"Mach-O for {machine_name(fmt, binary.flags)}, not {expected}"
+    if fmt == "pe" and binary.flags != target.machine_code:
+        return f"PE for {machine_name(fmt, binary.flags)}, not {expected}"
     return None
 
 
@@ -134,13 +105,14 @@ def verify_binaries(
     hints: list[str] = []
     pairs = list(binaries)
     bundled = frozenset(b.basename.lower() for _, b in pairs)
-    pythons = python_dlls(extension_suffixes[0] if extension_suffixes else None)
+    suffix = extension_suffixes[0] if extension_suffixes else None
+    family_problem = family_hook(target.facts, "extension_problem")
     for name, binary in pairs:
         problem = binary_problem(binary, target)
         if problem is None and extension_suffixes is not None and name.endswith(".so"):
             problem = extension_problem(name, extension_suffixes)
-        if problem is None and target.binary_format == "pe":
-            found = pe_problem(binary, pythons, bundled)
+        if problem is None and family_problem is not None:
+            found = family_problem(binary, suffix, bundled)
             if found is not None:
                 problem = found[0]
                 hints.extend([found[1]] if found[1] else [])

@@ -78,8 +78,8 @@ def _compiler_lines(lang: str, command: str) -> list[str]:
 def platform_toolchain(build: CrossBuild) -> Path | None:
     """The platform's own CMake toolchain file (the row's ``cmake_toolchain``), or None.
 
-    It is found beside the family's compiler (its real path: Debian's ``emcc`` is a
-    symlink into ``/usr/share/emscripten``, emsdk's is in ``upstream/emscripten``).
+    It is found beside the family's compiler, by the compiler's real path (a
+    distribution's compiler command may be a symlink into the installation).
     """
     relative = build.target.facts.cmake_toolchain
     if not relative:
@@ -98,22 +98,23 @@ def platform_toolchain(build: CrossBuild) -> Path | None:
 
 
 def target_runner(build: CrossBuild) -> list[str] | None:
-    """How CMake runs a target program (``try_run``): qemu-user, or node for wasm."""
+    """How CMake runs a target program (``try_run``): qemu-user, or the row's command."""
     wrapper = emulator(build)
-    if wrapper is None and build.target.facts.runner == "node":
-        node = shutil.which("node")
-        # Old emscripten's JS glue fetch()es its .wasm when node has fetch: a file path fails.
-        return [node, "--no-experimental-fetch"] if node else None
+    words = build.target.facts.cmake_emulator.split()
+    if wrapper is None and words:
+        found = shutil.which(words[0])
+        return [found, *words[1:]] if found else None
     return wrapper
 
 
 def _platform_lines(build: CrossBuild, platform: Path, workdir: Path) -> list[str]:
     """Include the platform's toolchain file; keep shared modules, which it may disable.
 
-    Emscripten's says the platform has no shared libraries (every ``MODULE`` would
-    become static) and that its processor is ``x86``, and runs again as the platform
-    module in each ``project()``: side modules are shared libraries, so crosswheel says
-    so again after it and, in a project include, after each ``project()``.
+    A platform's own file may say that it has no shared libraries (every ``MODULE``
+    would become static) and name another processor, and run again as the platform
+    module in each ``project()``: extension modules are shared libraries (side modules
+    on wasm), so crosswheel says so again after it and, in a project include, after
+    each ``project()``.
     """
     include = workdir / PROJECT_INCLUDE
     include.write_text(

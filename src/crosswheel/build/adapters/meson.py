@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from crosswheel.build.adapters._base import Adapter, Settings
 from crosswheel.build.adapters._cross import append_setting, emulator, python_launcher
+from crosswheel.build.environment import pkg_config_libdir
 from crosswheel.build.shim import ENV_VAR
 from crosswheel.config import read_pyproject
 from crosswheel.scripts import write_script
@@ -81,7 +82,8 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
     sysroot = build.interpreter.sysroot
     if sysroot is not None:
         lines.append(f"sys_root = {_string(str(sysroot))}")
-        lines.append(f"pkg_config_libdir = {_string(_pkg_config_libdir(build, sysroot))}")
+        libdir = pkg_config_libdir(build.target, sysroot)
+        lines.append(f"pkg_config_libdir = {_string(libdir)}")
     options = []
     target = build.target
     extra = [f"-idirafter{d}" for d in build.interpreter.extra_include_dirs]
@@ -110,15 +112,6 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
     if options:
         lines += ["", "[built-in options]", *options]
     return "\n".join(lines) + "\n"
-
-
-def _pkg_config_libdir(build: CrossBuild, sysroot: Path) -> str:
-    dirs = [
-        sysroot / "usr" / "lib" / build.target.multiarch / "pkgconfig",
-        sysroot / "usr" / "lib" / "pkgconfig",
-        sysroot / "usr" / "share" / "pkgconfig",
-    ]
-    return ":".join(str(d) for d in dirs)
 
 
 def meson_launcher(workdir: Path, source_dir: Path, environ: Mapping[str, str]) -> Path:
