@@ -20,10 +20,10 @@ from crosswheel.target.names import resolve_target
 from crosswheel.target.policies import manylinux_policies, musllinux_policies
 from crosswheel.wheel.binaries import Binary, describe_binary_bytes
 from crosswheel.wheel.tags import (
-    loader_problems,
     check_requested_tag,
     declared_limited_api,
     linux_tag,
+    loader_problems,
     stable_abi_interpreter,
 )
 
