@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -336,4 +337,36 @@ def test_pc_literal_flags_move_into_the_overlay(tmp_path: Path) -> None:
         f"Libs: -L{tmp_path}/usr/lib/{T}/hdf5/serial -lhdf5\n"
         f"Libs.private: -L{tmp_path}/usr/lib -lz\n"
         "Description: see -I/usr/include\n"
+    )
+
+
+def test_with_a_sysroot_pkg_config_reads_copies_relative_to_it(tmp_path: Path) -> None:
+    """pkg-config puts PKG_CONFIG_SYSROOT_DIR before every path: the copies undo that."""
+    require(shutil.which("pkg-config") is not None, "no pkg-config")
+    root = tmp_path / "cache/system-packages/armhf-x"
+    (root / f"usr/lib/{T}/pkgconfig").mkdir(parents=True)
+    (root / "usr/include").mkdir(parents=True)
+    pc = GEOS_PC + "Description: GEOS\nVersion: 3.11.1\n"
+    (root / f"usr/lib/{T}/pkgconfig/geos.pc").write_text(rewrite_pc(pc, root))
+    sysroot = tmp_path / "tests/sysroot-armhf"
+    sysroot.mkdir(parents=True)
+    overlay = SystemPackages(("libgeos-dev",), ("libgeos-dev",), root, T)
+    environ = {"PKG_CONFIG_SYSROOT_DIR": str(sysroot), "PKG_CONFIG_LIBDIR": str(sysroot)}
+    env = system_packages_environment(overlay, environ, tmp_path / "work")
+    assert env["PKG_CONFIG_PATH"] == str(tmp_path / "work/overlay-pkgconfig")
+    flags = subprocess.run(
+        ["pkg-config", "--cflags", "--libs", "geos"],
+        env={**os.environ, **environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert [os.path.realpath(f[2:]) for f in flags[:2]] == [
+        str(root / "usr/include"),
+        str(root / f"usr/lib/{T}"),
+    ]
+    assert flags[0].startswith(f"-I{sysroot}/")
+    # Without a sysroot, the overlay's own files.
+    assert system_packages_environment(overlay, {}, tmp_path / "w2")["PKG_CONFIG_PATH"] == str(
+        root / f"usr/lib/{T}/pkgconfig"
     )
