@@ -168,7 +168,8 @@ def test_shapely_1_8_sdist_for_armhf_with_a_sysroot_target_python(tmp_path: Path
         "-C", SETTING, "-o", str(out),
     )  # fmt: skip
     assert built.returncode == 0, built.stderr[-4000:]
-    assert "numpy 1.24.2 for the target: installed in the target Python" in built.stderr
+    log = built.stderr + built.stdout
+    assert "numpy 1.24.2 for the target: installed in the target Python" in log
     wheel = only_wheel(out)
     assert wheel.name.startswith("Shapely-1.8.5.post1-cp311-cp311-manylinux_2_")
     assert wheel.name.endswith("_armv7l.whl")
