@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cross-build h5py's unmodified sdist for aarch64 and check it under qemu.
+# Cross-build h5py's unmodified sdist for aarch64 and armhf and check it under qemu.
 #
 # Slow (h5py compiles two dozen Cython modules), so it is not part of the normal test
 # run. Needs scripts/setup-machine.sh first and `pip install -e ".[dev]"`. The target's

@@ -1,4 +1,4 @@
-"""h5py's unmodified sdist cross-built for aarch64, checked under qemu (opt-in: slow).
+"""h5py's unmodified sdist cross-built for aarch64 and armhf, checked under qemu (opt-in: slow).
 
 Run by ``scripts/h5py-e2e.sh`` (``CROSSWHEEL_H5PY_E2E=1``), outside the normal test
 run: h5py compiles two dozen Cython modules. It is the ctypes shape of build script:
@@ -10,6 +10,11 @@ the target's CPython under qemu-aarch64. HDF5 (``libhdf5-dev``, not ``Multi-Arch
 same``) comes from ``target-system-packages``; numpy's headers for the target from
 numpy's aarch64 wheel. Repair bundles libhdf5 and its libraries; the wheel then writes
 and reads an HDF5 file on Debian's arm64 CPython, which has no HDF5.
+
+For armhf the target Python is a sysroot that holds Debian's numpy 1.24 (there is no
+armv7l numpy wheel on PyPI): the build compiles against it, the probe runs in the
+sysroot's CPython under qemu-arm, pkg-config reads the overlay's ``.pc`` files relative
+to the sysroot, and the wheel runs in the same sysroot, which has no HDF5.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require, require_tool
+from conftest import require, require_target_python, require_tool
 from crosswheel.target.cache import user_cache
 from helpers import crosswheel, only_wheel
+from targetpython import NUMPY
 
 pytestmark = [
     pytest.mark.e2e,
@@ -46,34 +52,62 @@ CHECK = (
 )
 
 
-def test_h5py_sdist_probes_the_targets_hdf5_under_qemu_and_runs_there(tmp_path: Path) -> None:
-    require_tool(f"{T}-gcc", "gcc-aarch64-linux-gnu")
-    require_tool("qemu-aarch64", "qemu-user")
+def needs_arch(debian_arch: str, triplet: str) -> None:
+    require_tool(f"{triplet}-gcc", f"gcc-{triplet}")
     require_tool("apt-get", "apt")
-    arm64 = subprocess.run(["dpkg", "--print-foreign-architectures"], capture_output=True)
-    require(b"arm64" in arm64.stdout.split(), "no arm64 architecture (dpkg --add-architecture)")
+    known = subprocess.run(["dpkg", "--print-foreign-architectures"], capture_output=True)
+    require(
+        debian_arch.encode() in known.stdout.split(),
+        f"no {debian_arch} architecture (dpkg --add-architecture)",
+    )
+
+
+def build_h5py(triplet: str, out: Path, *settings: str) -> Path:
+    """The unmodified sdist, with no HDF5_* or H5PY_* variable: the probe runs on the target."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HDF5_", "H5PY_"))}
-    out = tmp_path / "out"
     started = time.monotonic()
     built = crosswheel(
-        "build", H5PY, "-t", T, "-C", "target-system-packages=libhdf5-dev", "-o", str(out), "-v",
-        env=env,
+        "build", H5PY, "-t", triplet, "-C", "target-system-packages=libhdf5-dev", *settings,
+        "-o", str(out), "-v", env=env,
     )  # fmt: skip
     took = time.monotonic() - started
     log = built.stdout + built.stderr
     assert built.returncode == 0, log[-6000:]
-    print(f"\n{H5PY} for {T}: built in {took:.0f} s")
+    print(f"\n{H5PY} for {triplet}: built in {took:.0f} s")
     assert "libhdf5.so is the target's library: its functions run in the target's CPython" in log
     assert "HDF5 Version: (1, 10, 8)" in log
     wheel = only_wheel(out)
     assert wheel.name.startswith(f"{H5PY.replace('==', '-')}-cp311-cp311-manylinux_2_")
-    assert wheel.name.endswith("_aarch64.whl")
     with zipfile.ZipFile(wheel) as archive:
         libs = {n.split("/")[1].split("-")[0] for n in archive.namelist() if ".libs/" in n}
     assert {"libhdf5_serial", "libsz"} <= libs, libs
+    return wheel
+
+
+def test_h5py_sdist_probes_the_targets_hdf5_under_qemu_and_runs_there(tmp_path: Path) -> None:
+    needs_arch("arm64", T)
+    require_tool("qemu-aarch64", "qemu-user")
+    wheel = build_h5py(T, tmp_path / "out")
+    assert wheel.name.endswith("_aarch64.whl")
 
     python_root = user_cache() / "pythons" / "arm64-python3.11"
     proved = crosswheel("test", str(wheel), "-t", T, "--test-command", f'python -c "{CHECK}"')
     assert proved.returncode == 0, proved.stderr[-3000:]
     assert not list(python_root.rglob("libhdf5*"))
     assert "1.10.8 (3, 4) 66.0 m True" in proved.stdout
+
+
+def test_h5py_sdist_for_armhf_with_a_sysroot_target_python(tmp_path: Path) -> None:
+    triplet = "arm-linux-gnueabihf"
+    needs_arch("armhf", triplet)
+    python = require_target_python("armhf", NUMPY)
+    wheel = build_h5py(triplet, tmp_path / "out", "-C", f"target-python={python.root}")
+    assert wheel.name.endswith("_armv7l.whl")
+    assert not list(python.root.rglob("libhdf5*"))
+    site = tmp_path / "site"
+    python.install(wheel, site)  # numpy is the sysroot's own (Debian's 1.24)
+    work = tmp_path / "work"
+    work.mkdir()
+    result = python.runtime.run(["-c", CHECK], pythonpath=[site], cwd=work)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "1.10.8 (3, 4) 66.0 m True" in result.stdout

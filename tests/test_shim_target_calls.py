@@ -61,7 +61,12 @@ def test_a_missing_function_is_an_attribute_error_asked_once() -> None:
     lib = TargetLibrary(libm(), HOST_RUNTIME, [])
     asked: list[dict[str, Any]] = []
     real_ask = lib.ask
-    lib.ask = lambda request: asked.append(request) or real_ask(request)  # type: ignore[method-assign]
+
+    def ask(request: dict[str, Any]) -> dict[str, Any]:
+        asked.append(request)
+        return real_ask(request)
+
+    lib.ask = ask  # type: ignore[method-assign]
     for _ in range(2):
         with pytest.raises(AttributeError, match="undefined symbol: H5Pget_fapl_ros3"):
             lib.function("H5Pget_fapl_ros3")
