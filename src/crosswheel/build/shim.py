@@ -315,6 +315,8 @@ class _PatchingLoader:
             _patch_configtool(module, self._entry)
         else:
             _patch_get_include(module, self._entry)
+            if module.__name__ == "numpy" and _active is not None:
+                _patch_long_double_names(module, _active)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._loader, name)
@@ -336,6 +338,28 @@ def _patch_get_include(package: Any, entry: dict[str, Any]) -> None:
         inside = name == package.__name__ or name.startswith(prefix)
         if inside and getattr(module, "get_include", None) is original:
             setattr(module, "get_include", get_include)  # noqa: B010
+
+
+LONG_DOUBLE_NAMES = ("float96", "float128", "complex192", "complex256")
+"""numpy's names of ``long double`` by size: which exist depends on the machine."""
+
+
+def _patch_long_double_names(numpy: Any, spec: dict[str, Any]) -> None:
+    """The build machine's sized ``long double`` names that the target lacks are removed.
+
+    Build scripts ask ``hasattr(numpy, "complex256")`` to decide what to compile (h5py);
+    the answer must be the target's: armhf's ``long double`` is a ``double`` and its numpy
+    has no ``complex256``, while x86_64's has. The types themselves stay in numpy's
+    tables, which this process runs on; names are not added for the target.
+    """
+    size = spec.get("config_vars", {}).get("SIZEOF_LONG_DOUBLE")
+    if not isinstance(size, int) or size <= 0:
+        return
+    bits = 8 * size
+    target_names = {f"float{bits}", f"complex{2 * bits}"} if size > 8 else set()
+    for name in LONG_DOUBLE_NAMES:
+        if name not in target_names and name in vars(numpy):
+            delattr(numpy, name)
 
 
 def _patch_configtool(module: Any, entry: dict[str, Any]) -> None:
