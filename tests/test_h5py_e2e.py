@@ -11,8 +11,9 @@ same``) comes from ``target-system-packages``; numpy's headers for the target fr
 numpy's aarch64 wheel. Repair bundles libhdf5 and its libraries; the wheel then writes
 and reads an HDF5 file on Debian's arm64 CPython, which has no HDF5.
 
-For armhf the target Python is a sysroot that holds Debian's numpy 1.24 (there is no
-armv7l numpy wheel on PyPI): the build compiles against it, the probe runs in the
+For armhf the target Python is a sysroot without numpy, and numpy's armv7l wheel (PyPI
+has none) is the one crosswheel's cache holds, else it is cross-built from numpy's sdist
+first; ``target-requires`` pins the target's numpy to it. The probe runs in the
 sysroot's CPython under qemu-arm, pkg-config reads the overlay's ``.pc`` files relative
 to the sysroot, and the wheel runs in the same sysroot, which has no HDF5.
 """
@@ -20,6 +21,7 @@ to the sysroot, and the wheel runs in the same sysroot, which has no HDF5.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 import zipfile
@@ -30,7 +32,7 @@ import pytest
 from conftest import require, require_target_python, require_tool
 from crosswheel.target.cache import user_cache
 from helpers import crosswheel, only_wheel
-from targetpython import NUMPY
+from targetpython import TargetPython
 
 pytestmark = [
     pytest.mark.e2e,
@@ -62,9 +64,10 @@ def needs_arch(debian_arch: str, triplet: str) -> None:
     )
 
 
-def build_h5py(triplet: str, out: Path, *settings: str) -> Path:
+def build_h5py(triplet: str, out: Path, *settings: str, **extra_env: str) -> Path:
     """The unmodified sdist, with no HDF5_* or H5PY_* variable: the probe runs on the target."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HDF5_", "H5PY_"))}
+    env.update(extra_env)
     started = time.monotonic()
     built = crosswheel(
         "build", H5PY, "-t", triplet, "-C", "target-system-packages=libhdf5-dev", *settings,
@@ -97,15 +100,39 @@ def test_h5py_sdist_probes_the_targets_hdf5_under_qemu_and_runs_there(tmp_path: 
     assert "1.10.8 (3, 4) 66.0 m True" in proved.stdout
 
 
+NUMPY_ARMHF = os.environ.get("CROSSWHEEL_H5PY_NUMPY", "numpy==2.4.6")
+
+
+def numpy_for_armhf(python: TargetPython, folder: Path) -> Path:
+    """numpy 2's armv7l wheel: crosswheel's cached one, else cross-built from its sdist."""
+    folder.mkdir()
+    cached = sorted((user_cache() / "target-wheels").glob("numpy-2.*-cp311-cp311-*armv7l.whl"))
+    if cached:
+        shutil.copy(cached[-1], folder)
+    else:
+        built = crosswheel(
+            "build", NUMPY_ARMHF, "-t", "arm-linux-gnueabihf", "-C",
+            f"target-python={python.root}", "-o", str(folder),
+        )  # fmt: skip
+        assert built.returncode == 0, built.stderr[-4000:]
+    return only_wheel(folder)
+
+
 def test_h5py_sdist_for_armhf_with_a_sysroot_target_python(tmp_path: Path) -> None:
     triplet = "arm-linux-gnueabihf"
     needs_arch("armhf", triplet)
-    python = require_target_python("armhf", NUMPY)
-    wheel = build_h5py(triplet, tmp_path / "out", "-C", f"target-python={python.root}")
+    python = require_target_python("armhf")
+    numpy = numpy_for_armhf(python, tmp_path / "numpy")
+    version = numpy.name.split("-")[1]
+    wheel = build_h5py(
+        triplet, tmp_path / "out", "-C", f"target-python={python.root}",
+        "-C", f"target-requires=numpy=={version}", PIP_FIND_LINKS=str(numpy.parent),
+    )  # fmt: skip
     assert wheel.name.endswith("_armv7l.whl")
     assert not list(python.root.rglob("libhdf5*"))
     site = tmp_path / "site"
-    python.install(wheel, site)  # numpy is the sysroot's own (Debian's 1.24)
+    python.install(numpy, site)
+    python.install(wheel, site)
     work = tmp_path / "work"
     work.mkdir()
     result = python.runtime.run(["-c", CHECK], pythonpath=[site], cwd=work)
