@@ -118,6 +118,11 @@ def test_get_python_inc_answers_the_targets_headers() -> None:
     assert module.get_python_inc() == "/t/usr/include/python3.11"
     assert module.get_python_inc(1) == "/t/usr/include/arm/python3.11"
     assert module.get_python_inc(0, "/p") == "host /p"
+    # The target's config vars first, as setuptools 64+ reads them.
+    debian = SimpleNamespace(get_python_inc=lambda plat_specific=0, prefix=None: "host")
+    vars_ = {"INCLUDEPY": "/t/usr/include/python3.11", "CONFINCLUDEPY": "/t/usr/include/python3.11"}
+    _patch_get_python_inc(debian, {**spec, "config_vars": vars_})
+    assert debian.get_python_inc(1) == "/t/usr/include/python3.11"
 
 
 def test_a_shimmed_build_script_gets_the_message_when_the_target_cannot_load_it(

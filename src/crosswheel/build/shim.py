@@ -391,7 +391,7 @@ DISTUTILS_SYSCONFIG = ("distutils.sysconfig", "setuptools._distutils.sysconfig")
 
 
 def _patch_distutils(spec: dict[str, Any]) -> None:
-    """``get_python_inc()`` answers the target's headers, as ``INCLUDEPY`` does.
+    """``get_python_inc()`` answers the target's headers, as setuptools 64+ does (``INCLUDEPY``).
 
     Without a prefix, distutils (the standard library's, and setuptools' before 64)
     answers from this process's ``sys.base_prefix``: the build machine's
@@ -410,9 +410,14 @@ def _patch_get_python_inc(module: Any, spec: dict[str, Any]) -> None:
     if host is None or getattr(host, "_crosswheel", False):
         return
 
+    # What setuptools 64+ answers: the target's INCLUDEPY (CONFINCLUDEPY for pyconfig.h).
+    config = spec.get("config_vars") or {}
+    include = config.get("INCLUDEPY") or spec["include"]
+    platinclude = config.get("CONFINCLUDEPY") or spec["platinclude"]
+
     def get_python_inc(plat_specific: Any = 0, prefix: Any = None) -> Any:
         if prefix is None:
-            return spec["platinclude"] if plat_specific else spec["include"]
+            return platinclude if plat_specific else include
         return host(plat_specific, prefix)
 
     get_python_inc._crosswheel = True  # type: ignore[attr-defined]
