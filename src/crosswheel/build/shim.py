@@ -477,11 +477,13 @@ instead (an environment variable it documents)."""
 
 
 def _patch_ctypes(spec: dict[str, Any]) -> None:
-    """``find_library`` answers from the target's folders; loading a target library says why not.
+    """``find_library`` answers from the target's folders; a target library runs on the target.
 
     A build script that loads a library to learn its version would load the target's
-    file into this build machine process: that cannot work, so the loader's error
-    becomes one message that names the library and what to give instead.
+    file into this build machine process: that cannot work. Where the target's CPython
+    runs here (``spec["target_runtime"]``), the ``CDLL`` becomes a ``TargetLibrary``
+    whose functions run there; otherwise the loader's error becomes one message that
+    names the library, why, and what to give instead.
     """
     import ctypes
     import ctypes.util
