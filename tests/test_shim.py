@@ -142,3 +142,26 @@ def test_the_packaged_pth_file_is_the_shims_own_line() -> None:
 
     packaged = Path(__file__).resolve().parents[1] / "src" / "crosswheel-shim.pth"
     assert packaged.read_text(encoding="utf-8") == PTH_TEXT
+
+
+def test_numpys_long_double_names_are_the_targets() -> None:
+    """h5py asks ``hasattr(numpy, "complex256")``: armhf's long double is a double."""
+    from types import SimpleNamespace
+
+    from crosswheel.build.shim import _patch_long_double_names
+
+    def numpy_like() -> SimpleNamespace:
+        return SimpleNamespace(float64=1, float128=2, complex256=3, longdouble=2)
+
+    armhf = numpy_like()
+    _patch_long_double_names(armhf, {"config_vars": {"SIZEOF_LONG_DOUBLE": 8}})
+    assert sorted(vars(armhf)) == ["float64", "longdouble"]
+    aarch64 = numpy_like()
+    _patch_long_double_names(aarch64, {"config_vars": {"SIZEOF_LONG_DOUBLE": 16}})
+    assert sorted(vars(aarch64)) == ["complex256", "float128", "float64", "longdouble"]
+    i686 = numpy_like()
+    _patch_long_double_names(i686, {"config_vars": {"SIZEOF_LONG_DOUBLE": 12}})
+    assert "complex256" not in vars(i686)
+    unknown = numpy_like()
+    _patch_long_double_names(unknown, {"config_vars": {}})
+    assert "complex256" in vars(unknown)

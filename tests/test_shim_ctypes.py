@@ -20,6 +20,7 @@ from crosswheel.build.environment import build_environment
 from crosswheel.build.shim import ENV_VAR
 from crosswheel.target.names import resolve_target
 from helpers import ARM64_TOOLCHAIN, arm64_interpreter
+from targetpython import TargetPython
 
 pytestmark = pytest.mark.e2e
 
@@ -38,9 +39,18 @@ print(json.dumps(out))
 """
 
 
+VERSION_C = """\
+int probe_version(void) { return 7; }
+int H5get_libversion(unsigned *major, unsigned *minor, unsigned *release)
+{ *major = 1; *minor = 10; *release = 8; return 0; }
+unsigned long sizeof_long(void) { return sizeof(long); }
+int length(const char *text) { int n = 0; while (text[n]) n++; return n; }
+"""
+
+
 def _library(folder: Path, soname: str, real: str) -> None:
     src = folder / "probe.c"
-    src.write_text("int probe_version(void) { return 7; }\n")
+    src.write_text(VERSION_C)
     subprocess.run(
         ["aarch64-linux-gnu-gcc", "-shared", "-fPIC", f"-Wl,-soname,{soname}",
          "-o", str(folder / real), str(src)],
@@ -62,6 +72,8 @@ def test_find_library_answers_the_target_and_loading_it_names_what_to_do(tmp_pat
     spec = json.loads(spec_path.read_text())
     assert f"/usr/lib/{target.multiarch}" in spec["library_dirs"]
     spec["library_dirs"] = [str(libs)]
+    # No target interpreter runs here: the load fails, with the message.
+    spec["target_runtime"] = {"unavailable": "no python3.11 for aarch64-linux-gnu in /nowhere"}
     spec_path.write_text(json.dumps(spec))
     result = subprocess.run(
         [sys.executable, "-c", PROBE, str(libs / "libhdf5.so")],
@@ -79,4 +91,61 @@ def test_find_library_answers_the_target_and_loading_it_names_what_to_do(tmp_pat
     assert "cannot load a library built for aarch64" in out["by_name"]
     assert "environment variable the project documents" in out["by_name"]
     assert "HDF5_VERSION=<x.y.z>" in out["hdf5_path"]
+    assert "no python3.11 for aarch64-linux-gnu in /nowhere" in out["hdf5_path"]
     assert str(libs / "libhdf5.so") in out["hdf5_path"]
+
+
+H5PY_PROBE = r"""
+import ctypes, json, sys
+from ctypes import byref
+lib = ctypes.CDLL(sys.argv[1])  # as h5py's setup_configure.py does
+major, minor, release = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+status = lib.H5get_libversion(byref(major), byref(minor), ctypes.pointer(release))
+lib.sizeof_long.restype = ctypes.c_ulong
+print(json.dumps({
+    "version": [status, major.value, minor.value, release.value],
+    "sizeof_long": lib.sizeof_long(),
+    "length": lib.length(b"aarch64"),
+    "ros3": hasattr(lib, "H5Pget_fapl_ros3"),
+}))
+"""
+
+
+def test_a_version_probe_runs_in_the_targets_cpython_under_qemu(
+    tmp_path: Path, arm64_python: TargetPython
+) -> None:
+    """h5py's probe, in a shimmed process: the calls run on aarch64, the answers come back."""
+    require_tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    libs = tmp_path / "lib"
+    libs.mkdir()
+    _library(libs, "libhdf5.so.310", "libhdf5.so.310.0.4")
+    target = resolve_target("aarch64-linux-gnu")
+    env = build_environment(target, arm64_interpreter(), ARM64_TOOLCHAIN, tmp_path)
+    spec_path = Path(env[ENV_VAR])
+    spec = json.loads(spec_path.read_text())
+    runtime = arm64_python.runtime
+    spec["library_dirs"] = [str(libs)]
+    spec["target_runtime"] = {
+        "command": runtime.command(),
+        "env": runtime.environment(base={}),
+        "describe": runtime.describe(),
+    }
+    spec_path.write_text(json.dumps(spec))
+    result = subprocess.run(
+        [sys.executable, "-c", H5PY_PROBE, str(libs / "libhdf5.so")],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "version": [0, 1, 10, 8],
+        "sizeof_long": 8,
+        "length": 7,
+        "ros3": False,
+    }
+    assert "libhdf5.so is the target's library: its functions run in the target's CPython" in (
+        result.stderr
+    )
+    assert "under qemu-aarch64" in result.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,12 @@ from crosswheel.target.resolve import CrossBuild
 from crosswheel.target.system_packages import (
     CONFIG_BIN,
     SystemPackages,
+    alternatives,
+    architecture_all,
     check_package_names,
     closure,
     fetch_system_packages,
+    make_alternatives,
     parse_depends,
     prepare_overlay,
     rewrite_config_script,
@@ -258,3 +262,111 @@ def test_the_build_machines_own_geos_is_named_by_its_package() -> None:
     assert error is not None
     assert "the library -lgeos_c, which the Debian package libgeos-dev provides" in error.message
     assert "-C target-system-packages=libgeos-dev" in (error.hint or "")
+
+
+HDF5_POSTINST = """\
+#!/bin/bash
+set -e
+if [ "serial" != "serial" ]; then
+  update-alternatives \\
+	--install /usr/bin/h5pcc h5pcc /usr/bin/h5pcc.serial 20 \\
+	--slave /usr/bin/h5pfc h5pfc /usr/bin/h5pfc.serial
+fi
+update-alternatives \\
+	--install @PC@/hdf5.pc hdf5.pc @PC@/hdf5-serial.pc 20 \\
+
+if [ "serial" != "serial" ]; then
+  update-alternatives --install /usr/bin/mpicc mpi /usr/bin/mpicc.serial "$mpi_impl_priority" \\
+    $current_slaves --slave @PC@/hdf5-mpi.pc hdf5-mpi.pc @PC@/hdf5-serial.pc
+  update-alternatives --install @PC@/hdf5.pc hdf5.pc @PC@/hdf5-mpi.pc 35
+fi
+exit 0
+""".replace("@PC@", f"/usr/lib/{T}/pkgconfig")
+"""libhdf5-dev 1.10.8's postinst (bookworm, arm64), shortened: the links it makes."""
+
+
+def test_alternatives_links_are_made_in_the_overlay_where_their_target_is(tmp_path: Path) -> None:
+    """hdf5.pc -> hdf5-serial.pc; not hdf5-mpi.pc (higher priority, absent), nor h5pcc."""
+    pc = tmp_path / f"usr/lib/{T}/pkgconfig"
+    pc.mkdir(parents=True)
+    (pc / "hdf5-serial.pc").write_text("Name: HDF5\n")
+    exists = lambda path: (tmp_path / path.lstrip("/")).exists()  # noqa: E731
+    assert alternatives(HDF5_POSTINST, exists) == {
+        f"/usr/lib/{T}/pkgconfig/hdf5.pc": f"/usr/lib/{T}/pkgconfig/hdf5-serial.pc"
+    }
+    make_alternatives(tmp_path, HDF5_POSTINST)
+    assert os.readlink(pc / "hdf5.pc") == "hdf5-serial.pc"
+    assert not (tmp_path / "usr/bin").exists()
+    make_alternatives(tmp_path, HDF5_POSTINST)  # again: the link is there, nothing changes
+
+
+def test_slaves_follow_their_chosen_alternative() -> None:
+    script = (
+        "update-alternatives --install /usr/bin/a a /usr/bin/a.one 10 --slave /usr/bin/b b "
+        "/usr/bin/b.one\nupdate-alternatives --install /usr/bin/a a /usr/bin/a.two 50 "
+        "--slave /usr/bin/b b /usr/bin/b.two\n"
+    )
+    assert alternatives(script, lambda path: True) == {
+        "/usr/bin/a": "/usr/bin/a.two",
+        "/usr/bin/b": "/usr/bin/b.two",
+    }
+    assert alternatives(script, lambda path: path.endswith("one")) == {
+        "/usr/bin/a": "/usr/bin/a.one",
+        "/usr/bin/b": "/usr/bin/b.one",
+    }
+
+
+def test_architecture_all_dependencies_are_fetched_without_an_architecture() -> None:
+    """``libtirpc-common`` (libhdf5-dev's closure) has no ``:arm64`` to download."""
+    output = (
+        "libhdf5-dev:arm64\n  Depends: libtirpc-dev:arm64\nlibtirpc3:arm64\nlibc6\nlibc6:arm64\n"
+        "libtirpc-common\n<libtirpc-common:arm64>\nlibc-dev-bin:arm64\nlibc-dev-bin\n"
+    )
+    assert architecture_all(output, "arm64") == {"libtirpc-common"}
+
+
+def test_pc_literal_flags_move_into_the_overlay(tmp_path: Path) -> None:
+    """libhdf5-dev's hdf5-serial.pc has no prefix variable: its flags name /usr directly."""
+    text = (
+        "Name: HDF5\nCflags: -I/usr/include/hdf5/serial\n"
+        f"Libs: -L/usr/lib/{T}/hdf5/serial -lhdf5\nLibs.private: -L/usr/lib -lz\n"
+        "Description: see -I/usr/include\n"
+    )
+    assert rewrite_pc(text, tmp_path) == (
+        f"Name: HDF5\nCflags: -I{tmp_path}/usr/include/hdf5/serial\n"
+        f"Libs: -L{tmp_path}/usr/lib/{T}/hdf5/serial -lhdf5\n"
+        f"Libs.private: -L{tmp_path}/usr/lib -lz\n"
+        "Description: see -I/usr/include\n"
+    )
+
+
+def test_with_a_sysroot_pkg_config_reads_copies_relative_to_it(tmp_path: Path) -> None:
+    """pkg-config puts PKG_CONFIG_SYSROOT_DIR before every path: the copies undo that."""
+    require(shutil.which("pkg-config") is not None, "no pkg-config")
+    root = tmp_path / "cache/system-packages/armhf-x"
+    (root / f"usr/lib/{T}/pkgconfig").mkdir(parents=True)
+    (root / "usr/include").mkdir(parents=True)
+    pc = GEOS_PC + "Description: GEOS\nVersion: 3.11.1\n"
+    (root / f"usr/lib/{T}/pkgconfig/geos.pc").write_text(rewrite_pc(pc, root))
+    sysroot = tmp_path / "tests/sysroot-armhf"
+    sysroot.mkdir(parents=True)
+    overlay = SystemPackages(("libgeos-dev",), ("libgeos-dev",), root, T)
+    environ = {"PKG_CONFIG_SYSROOT_DIR": str(sysroot), "PKG_CONFIG_LIBDIR": str(sysroot)}
+    env = system_packages_environment(overlay, environ, tmp_path / "work")
+    assert env["PKG_CONFIG_PATH"] == str(tmp_path / "work/overlay-pkgconfig")
+    flags = subprocess.run(
+        ["pkg-config", "--cflags", "--libs", "geos"],
+        env={**os.environ, **environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert [os.path.realpath(f[2:]) for f in flags[:2]] == [
+        str(root / "usr/include"),
+        str(root / f"usr/lib/{T}"),
+    ]
+    assert flags[0].startswith(f"-I{sysroot}/")
+    # Without a sysroot, the overlay's own files.
+    assert system_packages_environment(overlay, {}, tmp_path / "w2")["PKG_CONFIG_PATH"] == str(
+        root / f"usr/lib/{T}/pkgconfig"
+    )

@@ -19,11 +19,12 @@ from typing import Callable
 
 import pytest
 
-from conftest import require, require_tool
+from conftest import require, require_target_python, require_tool
 from crosswheel.target.cache import user_cache
 from crosswheel.target.names import resolve_target
 from crosswheel.target.system_packages import fetch_system_packages
 from helpers import auditwheel_tag, crosswheel, only_wheel
+from targetpython import NUMPY
 
 pytestmark = pytest.mark.e2e
 
@@ -142,6 +143,47 @@ def test_shapely_1_8_sdist_finds_the_targets_geos_through_geos_config(tmp_path: 
     assert libs == ["libgeos", "libgeos_c"]
     proved = crosswheel(
         "test", str(wheel), "-t", T, "--test-requires", "numpy<2",
+        "--test-command", f'python -c "{SHAPELY_CALL}"',
+    )  # fmt: skip
+    assert proved.returncode == 0, proved.stderr[-3000:]
+    assert "1.8.5.post1 3.11.1-CAPI-1.17.1 True 3.14 [True, False]" in proved.stdout
+
+
+def test_shapely_1_8_sdist_for_armhf_with_a_sysroot_target_python(tmp_path: Path) -> None:
+    """The same sdist for armhf: a sysroot target Python plus the overlay's GEOS.
+
+    The sysroot holds Debian's numpy (1.24), which the build compiles against for
+    ``oldest-supported-numpy`` (before, the build machine's 64-bit numpy headers);
+    setuptools<64's ``get_python_inc()`` answers the sysroot's headers (before, the
+    build machine's pyconfig.h stopped the compile, and shapely fell back to pure
+    Python). The sysroot it runs in has no GEOS: only the wheel's bundled copies.
+    """
+    require_tool("arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf")
+    require_tool("apt-get", "apt")
+    python = require_target_python("armhf", NUMPY)
+    t = "arm-linux-gnueabihf"
+    out = tmp_path / "out"
+    built = crosswheel(
+        "build", "shapely==1.8.5.post1", "-t", t, "-C", f"target-python={python.root}",
+        "-C", SETTING, "-o", str(out),
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-4000:]
+    log = built.stderr + built.stdout
+    assert "numpy 1.24.2 for the target: installed in the target Python" in log
+    wheel = only_wheel(out)
+    assert wheel.name.startswith("Shapely-1.8.5.post1-cp311-cp311-manylinux_2_")
+    assert wheel.name.endswith("_armv7l.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    libs = sorted(n.split("/")[1].split("-")[0] for n in names if ".libs/" in n)
+    assert libs == ["libgeos", "libgeos_c"]
+    assert {n.rsplit("/", 1)[1] for n in names if n.endswith(".so")} == {
+        "_speedups.cpython-311-arm-linux-gnueabihf.so",
+        "_vectorized.cpython-311-arm-linux-gnueabihf.so",
+    }
+    assert not list(python.root.rglob("libgeos*"))
+    proved = crosswheel(
+        "test", str(wheel), "-t", t, "-C", f"target-python={python.root}",
         "--test-command", f'python -c "{SHAPELY_CALL}"',
     )  # fmt: skip
     assert proved.returncode == 0, proved.stderr[-3000:]

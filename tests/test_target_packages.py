@@ -35,6 +35,7 @@ from crosswheel.target.packages import (
     TargetPackage,
     find_target_packages,
     parse_target_requires,
+    wanted_packages,
     write_pkgconfig,
 )
 from crosswheel.target.policies import accepted_platforms
@@ -85,6 +86,13 @@ def test_the_table_finds_numpys_headers_in_both_layouts() -> None:
     assert found == Path(numpy.get_include())
     assert "core/include" in row.include_dirs  # numpy 1.x, e.g. Debian's 1.24
     assert C_API_PACKAGES["pybind11"].header_only and C_API_PACKAGES["nanobind"].header_only
+
+
+def test_oldest_supported_numpy_stands_for_numpy() -> None:
+    """shapely 1.8 requires ``oldest-supported-numpy``: its extension compiles against numpy."""
+    wanted = wanted_packages(["cython", "oldest-supported-numpy", "setuptools"], {})
+    assert [package.name for package in wanted] == ["numpy"]
+    assert wanted_packages(["cython", "pybind11"], {}) == []
 
 
 def test_platform_tags_a_wheel_for_the_target_may_carry() -> None:

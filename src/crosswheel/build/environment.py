@@ -17,11 +17,13 @@ from typing import Any
 
 from crosswheel.build.autotools import autotools_environment
 from crosswheel.build.shim import ENV_VAR
+from crosswheel.errors import CrosswheelError
+from crosswheel.target.cache import user_cache
 from crosswheel.target.interpreter import TargetInterpreter, library_folders
 from crosswheel.target.names import Target
 from crosswheel.target.packages import TargetPackage
 from crosswheel.target.resolve import CrossBuild
-from crosswheel.target.runtime import build_machine
+from crosswheel.target.runtime import build_machine, find_runtime
 from crosswheel.target.system_packages import SystemPackages
 from crosswheel.target.toolchain import Toolchain, fortran_command
 
@@ -107,6 +109,7 @@ def shim_spec(
     interpreter: TargetInterpreter,
     toolchain: Toolchain,
     target_packages: Sequence[TargetPackage] = (),
+    system_packages: SystemPackages | None = None,
 ) -> dict[str, Any]:
     """Everything the shim fakes, as plain JSON data."""
     libpl = interpreter.config_vars.get("LIBPL")
@@ -131,10 +134,42 @@ def shim_spec(
         "platform_system": target.platform_system,
         "sys_functions": {name: int(target.form(v)) for name, v in target.facts.sys_functions},
         "target_packages": [package.shim_entry() for package in target_packages],
-        "library_dirs": [str(d) for d in library_folders(target, interpreter)]
+        "library_dirs": [
+            str(d)
+            for d in (
+                *(system_packages.library_dirs if system_packages else ()),
+                *library_folders(target, interpreter),
+            )
+        ]
         if target.family == "linux"
         else [],
         "build_machine": build_machine(),
+        "target_runtime": _target_runtime(target, interpreter, fetch=system_packages is not None),
+    }
+
+
+def _target_runtime(
+    target: Target, interpreter: TargetInterpreter, fetch: bool
+) -> dict[str, Any] | None:
+    """How the shim starts the target's CPython to answer a ctypes probe, or why it cannot.
+
+    Linux targets another machine's only (the build machine loads its own libraries).
+    Debian's CPython is fetched only when the build fetches the target's packages
+    anyway (``target-system-packages``) or was fetched before: a build that never
+    probes a library should not download an interpreter.
+    """
+    if target.family != "linux" or target.arch.machine == build_machine():
+        return None
+    deb = target.arch.debian_arch
+    cached = user_cache() / "pythons" / f"{deb}-python{interpreter.version_string}"
+    try:
+        runtime = find_runtime(target, interpreter, fetch=fetch or cached.is_dir())
+    except CrosswheelError as exc:
+        return {"unavailable": exc.message}
+    return {
+        "command": runtime.command(),
+        "env": runtime.environment(base={}),
+        "describe": runtime.describe(),
     }
 
 
@@ -190,7 +225,9 @@ def build_environment(
     spec_path = workdir / SPEC_FILE
     spec_path.write_text(
         json.dumps(
-            shim_spec(target, interpreter, toolchain, target_packages), indent=1, sort_keys=True
+            shim_spec(target, interpreter, toolchain, target_packages, system_packages),
+            indent=1,
+            sort_keys=True,
         ),
         encoding="utf-8",
     )
@@ -225,16 +262,40 @@ def build_environment(
         env["PKG_CONFIG_PATH"] = os.pathsep.join([*pc_dirs, environ.get("PKG_CONFIG_PATH", "")])
         env["PKG_CONFIG_PATH"] = env["PKG_CONFIG_PATH"].rstrip(os.pathsep)
     if system_packages is not None:
-        env.update(system_packages_environment(system_packages, {**environ, **env}))
+        env.update(system_packages_environment(system_packages, {**environ, **env}, workdir))
     return env
 
 
+SYSROOT_PKGCONFIG = "overlay-pkgconfig"
+"""The work dir's copies of the overlay's ``.pc`` files, for pkg-config with a sysroot."""
+
+
+def _sysroot_pkgconfig(overlay: SystemPackages, sysroot: str, folder: Path) -> Path:
+    """The overlay's ``.pc`` files with their paths relative to ``sysroot``.
+
+    pkg-config puts ``PKG_CONFIG_SYSROOT_DIR`` before every ``-I`` and ``-L`` path, and
+    the overlay is outside the sysroot: ``/../../crosswheel/system-packages/...`` after
+    the sysroot's own path is the overlay again (numpy's ``.pc`` does the same).
+    """
+    relative = "/" + os.path.relpath(os.path.realpath(overlay.root), os.path.realpath(sysroot))
+    folder.mkdir(parents=True, exist_ok=True)
+    for pc_dir in overlay.pkgconfig_dirs:
+        for pc in sorted(pc_dir.glob("*.pc")):
+            copy = folder / pc.name
+            if pc.is_file() and not copy.exists():
+                text = pc.read_text(errors="surrogateescape")
+                copy.write_text(text.replace(str(overlay.root), relative), errors="surrogateescape")
+    return folder
+
+
 def system_packages_environment(
-    overlay: SystemPackages, environ: Mapping[str, str]
+    overlay: SystemPackages, environ: Mapping[str, str], workdir: Path | None = None
 ) -> dict[str, str]:
     """What makes the fetched overlay visible: compiler and linker flags, pkg-config, PATH.
 
     PATH gets only the overlay's ``*-config`` scripts, never its programs (the target's).
+    With ``PKG_CONFIG_SYSROOT_DIR`` (a sysroot target Python), pkg-config reads copies
+    of the ``.pc`` files written into ``workdir`` relative to the sysroot.
     """
     env: dict[str, str] = {}
     includes = [f"-I{shlex.quote(str(d))}" for d in overlay.include_dirs]
@@ -245,6 +306,9 @@ def system_packages_environment(
     if links:
         env["LDFLAGS"] = " ".join([environ.get("LDFLAGS", ""), *links]).strip()
     pc_dirs = [str(d) for d in overlay.pkgconfig_dirs]
+    sysroot = environ.get("PKG_CONFIG_SYSROOT_DIR")
+    if pc_dirs and sysroot and workdir is not None:
+        pc_dirs = [str(_sysroot_pkgconfig(overlay, sysroot, workdir / SYSROOT_PKGCONFIG))]
     if pc_dirs:
         env["PKG_CONFIG_PATH"] = os.pathsep.join(
             [*pc_dirs, *filter(None, [environ.get("PKG_CONFIG_PATH", "")])]

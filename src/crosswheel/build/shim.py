@@ -90,6 +90,7 @@ def activate() -> None:
     _patch_importlib(spec)
     _patch_family(spec)
     _patch_target_packages(spec)
+    _patch_distutils(spec)
     _patch_ctypes(spec)
     _active = spec
 
@@ -314,6 +315,8 @@ class _PatchingLoader:
             _patch_configtool(module, self._entry)
         else:
             _patch_get_include(module, self._entry)
+            if module.__name__ == "numpy" and _active is not None:
+                _patch_long_double_names(module, _active)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._loader, name)
@@ -335,6 +338,28 @@ def _patch_get_include(package: Any, entry: dict[str, Any]) -> None:
         inside = name == package.__name__ or name.startswith(prefix)
         if inside and getattr(module, "get_include", None) is original:
             setattr(module, "get_include", get_include)  # noqa: B010
+
+
+LONG_DOUBLE_NAMES = ("float96", "float128", "complex192", "complex256")
+"""numpy's names of ``long double`` by size: which exist depends on the machine."""
+
+
+def _patch_long_double_names(numpy: Any, spec: dict[str, Any]) -> None:
+    """The build machine's sized ``long double`` names that the target lacks are removed.
+
+    Build scripts ask ``hasattr(numpy, "complex256")`` to decide what to compile (h5py);
+    the answer must be the target's: armhf's ``long double`` is a ``double`` and its numpy
+    has no ``complex256``, while x86_64's has. The types themselves stay in numpy's
+    tables, which this process runs on; names are not added for the target.
+    """
+    size = spec.get("config_vars", {}).get("SIZEOF_LONG_DOUBLE")
+    if not isinstance(size, int) or size <= 0:
+        return
+    bits = 8 * size
+    target_names = {f"float{bits}", f"complex{2 * bits}"} if size > 8 else set()
+    for name in LONG_DOUBLE_NAMES:
+        if name not in target_names and name in vars(numpy):
+            delattr(numpy, name)
 
 
 def _patch_configtool(module: Any, entry: dict[str, Any]) -> None:
@@ -361,19 +386,104 @@ def _patch_configtool(module: Any, entry: dict[str, Any]) -> None:
     module.main = main
 
 
+DISTUTILS_SYSCONFIG = ("distutils.sysconfig", "setuptools._distutils.sysconfig")
+"""The modules whose ``get_python_inc()`` setuptools' ``build_ext`` asks for Python's headers."""
+
+
+def _patch_distutils(spec: dict[str, Any]) -> None:
+    """``get_python_inc()`` answers the target's headers, as setuptools 64+ does (``INCLUDEPY``).
+
+    Without a prefix, distutils (the standard library's, and setuptools' before 64)
+    answers from this process's ``sys.base_prefix``: the build machine's
+    ``pyconfig.h``, whose ``LONG_BIT`` stops every 32-bit target's compile.
+    """
+    sys.meta_path.insert(
+        0, _ModuleFinder({name: _patch_get_python_inc for name in DISTUTILS_SYSCONFIG}, spec)
+    )
+    for name in DISTUTILS_SYSCONFIG:
+        if name in sys.modules:
+            _patch_get_python_inc(sys.modules[name], spec)
+
+
+def _patch_get_python_inc(module: Any, spec: dict[str, Any]) -> None:
+    host = getattr(module, "get_python_inc", None)
+    if host is None or getattr(host, "_crosswheel", False):
+        return
+
+    # What setuptools 64+ answers: the target's INCLUDEPY (CONFINCLUDEPY for pyconfig.h).
+    config = spec.get("config_vars") or {}
+    include = config.get("INCLUDEPY") or spec["include"]
+    platinclude = config.get("CONFINCLUDEPY") or spec["platinclude"]
+
+    def get_python_inc(plat_specific: Any = 0, prefix: Any = None) -> Any:
+        if prefix is None:
+            return platinclude if plat_specific else include
+        return host(plat_specific, prefix)
+
+    get_python_inc._crosswheel = True  # type: ignore[attr-defined]
+    module.get_python_inc = get_python_inc
+
+
+class _ModuleFinder:
+    """Finds modules as the rest of ``sys.meta_path`` would, and patches them once loaded."""
+
+    def __init__(self, patches: dict[str, Any], spec: dict[str, Any]) -> None:
+        self.patches = patches
+        self.spec = spec
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        patch = self.patches.get(name)
+        if patch is None:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            found = finder.find_spec(name, path, target)
+            if found is not None:
+                loader = found.loader
+                if loader is not None and hasattr(loader, "exec_module"):
+                    found.loader = _ThenLoader(loader, lambda m: patch(m, self.spec))  # type: ignore[assignment]
+                return found
+        return None
+
+    def invalidate_caches(self) -> None:
+        pass
+
+
+class _ThenLoader:
+    """The real loader, then ``then(module)``."""
+
+    def __init__(self, loader: Any, then: Any) -> None:
+        self._loader = loader
+        self._then = then
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        self._then(module)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+
 VERSION_VARIABLES = {
-    "hdf5": "HDF5_VERSION=<x.y.z> (h5py reads it instead of loading libhdf5)",
+    "hdf5": "HDF5_VERSION=<x.y.z> H5PY_ROS3=0 H5PY_DIRECT_VFD=0 (with all three, h5py "
+    "does not load libhdf5)",
 }
 """Libraries whose version build scripts probe with ctypes, and what the project accepts
 instead (an environment variable it documents)."""
 
 
 def _patch_ctypes(spec: dict[str, Any]) -> None:
-    """``find_library`` answers from the target's folders; loading a target library says why not.
+    """``find_library`` answers from the target's folders; a target library runs on the target.
 
     A build script that loads a library to learn its version would load the target's
-    file into this build machine process: that cannot work, so the loader's error
-    becomes one message that names the library and what to give instead.
+    file into this build machine process: that cannot work. Where the target's CPython
+    runs here (``spec["target_runtime"]``), the ``CDLL`` becomes a ``TargetLibrary``
+    whose functions run there; otherwise the loader's error becomes one message that
+    names the library, why, and what to give instead.
     """
     import ctypes
     import ctypes.util
@@ -389,6 +499,8 @@ def _patch_ctypes(spec: dict[str, Any]) -> None:
     if spec.get("build_machine") == spec["machine"]:
         return  # the target's libraries load here
     host_init = ctypes.CDLL.__init__
+    host_getitem = ctypes.CDLL.__getitem__
+    runtime = spec.get("target_runtime") or {}
 
     def __init__(self: Any, name: Any, *args: Any, **kwargs: Any) -> None:
         try:
@@ -397,9 +509,22 @@ def _patch_ctypes(spec: dict[str, Any]) -> None:
             path = _target_library_path(name, dirs)
             if path is None:
                 raise
-            raise OSError(_cannot_load(name, path, spec, exc)) from None
+            if not runtime.get("command"):
+                raise OSError(_cannot_load(name, path, spec, exc, runtime)) from None
+            remote = TargetLibrary(path, runtime, dirs)
+            failed = remote.load()
+            if failed is not None:
+                raise OSError(_cannot_load(name, path, spec, exc, runtime, failed)) from None
+            self._name, self._handle, self._crosswheel_remote = name, 0, remote
+
+    def __getitem__(self: Any, name: Any) -> Any:
+        remote = self.__dict__.get("_crosswheel_remote")
+        if remote is None:
+            return host_getitem(self, name)
+        return remote.function(name)
 
     ctypes.CDLL.__init__ = __init__  # type: ignore[method-assign]
+    ctypes.CDLL.__getitem__ = __getitem__  # type: ignore[method-assign]
 
 
 def _find_target_library(name: str, dirs: list[str]) -> str | None:
@@ -443,16 +568,219 @@ def _target_library_path(name: Any, dirs: list[str]) -> str | None:
     return _target_library_path(found, dirs) if found and found != name else None
 
 
-def _cannot_load(name: str, path: str, spec: dict[str, Any], exc: OSError) -> str:
+def _cannot_load(
+    name: str,
+    path: str,
+    spec: dict[str, Any],
+    exc: OSError,
+    runtime: dict[str, Any] | None = None,
+    failed: str | None = None,
+) -> str:
     base = os.path.basename(path).split(".so")[0].removeprefix("lib")
     instead = next(
         (text for key, text in VERSION_VARIABLES.items() if base.startswith(key)),
         "the library's version in the environment variable the project documents for it, "
         "or its headers, pkg-config file or *-config program (which describe the target's copy)",
     )
+    if failed is not None:
+        remote = f" The target's CPython could not load it either: {failed}."
+    elif runtime and runtime.get("unavailable"):
+        remote = (
+            " Nor can the target's CPython answer for it here: "
+            f"{runtime['unavailable']} (give -C target-python a sysroot that holds it)."
+        )
+    else:
+        remote = ""
     return (
         f"crosswheel: {name} is the target's library ({path}, for {spec['target']}); this "
         f"cross build's Python runs on the build machine ({spec.get('build_machine')}) and "
-        f"cannot load a library built for {spec['machine']} ({exc}). A build script that loads "
-        f"it to learn its version needs it given another way: set {instead}"
+        f"cannot load a library built for {spec['machine']} ({exc}).{remote} A build script "
+        f"that loads it to learn its version needs it given another way: set {instead}"
     )
+
+
+CTYPES_SCALARS = frozenset(
+    {
+        "c_bool", "c_byte", "c_ubyte", "c_short", "c_ushort", "c_int", "c_uint", "c_long",
+        "c_ulong", "c_longlong", "c_ulonglong", "c_float", "c_double", "c_char",
+    }
+)  # fmt: skip
+"""The ctypes types whose values cross to the target's CPython: arguments by value or by
+reference (``byref``, ``pointer``), and results."""
+
+TARGET_CALL = r"""
+import ctypes, json, sys
+SCALARS = set(json.loads(sys.argv[1]))
+def decode(value):
+    return bytes.fromhex(value["bytes"]) if isinstance(value, dict) else value
+def encode(value):
+    return {"bytes": value.hex()} if isinstance(value, bytes) else value
+def kind(name):
+    if name not in SCALARS:
+        raise ValueError("not a simple ctypes type: %r" % name)
+    return getattr(ctypes, name)
+request = json.load(sys.stdin)
+try:
+    library = ctypes.CDLL(request["library"])
+except OSError as exc:
+    print(json.dumps({"error": str(exc)}))
+    raise SystemExit(0)
+name = request.get("function")
+function = getattr(library, name, None) if name is not None else library
+if function is None:
+    print(json.dumps({"missing": name}))
+elif request.get("args") is None:
+    print(json.dumps({"found": name}))
+else:
+    args, refs = [], []
+    for how, type_name, value in request["args"]:
+        if how == "value":
+            args.append(decode(value))
+        elif how == "scalar":
+            args.append(kind(type_name)(decode(value)))
+        else:
+            refs.append(kind(type_name)(decode(value)))
+            args.append(ctypes.byref(refs[-1]))
+    restype = request.get("restype")
+    function.restype = kind(restype) if restype is not None else None
+    result = function(*args)
+    print(json.dumps({"result": encode(result), "refs": [encode(r.value) for r in refs]}))
+"""
+"""What the target's CPython runs for one question: load the library; answer whether a
+function exists, or call it with the arguments given (JSON on stdin, JSON on stdout)."""
+
+
+class TargetLibrary:
+    """A target library whose functions run in the target's CPython (under qemu-user).
+
+    What ``ctypes.CDLL`` of a target library becomes in a cross build: version probes
+    (h5py's ``H5get_libversion(byref(major), ...)``) get the target's answers. Each
+    question starts the target's interpreter once; arguments are ints, bytes, str,
+    None and simple ctypes scalars (``CTYPES_SCALARS``), by value or by reference
+    (their values are copied back); results are ``restype`` (``c_int`` by default).
+    """
+
+    def __init__(self, path: str, runtime: dict[str, Any], library_dirs: list[str]) -> None:
+        self.path = os.path.abspath(path)
+        self.runtime = runtime
+        self.library_dirs = [os.path.dirname(self.path), *library_dirs]
+        self._found: dict[str, bool] = {}
+
+    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One question to the target's CPython; its JSON answer."""
+        import subprocess
+
+        env = {k: v for k, v in unshimmed_environ().items() if not k.startswith("PYTHON")}
+        env.update(self.runtime.get("env") or {})
+        env["LD_LIBRARY_PATH"] = os.pathsep.join(self.library_dirs)
+        command = [*self.runtime["command"], "-c", TARGET_CALL, json.dumps(sorted(CTYPES_SCALARS))]
+        done = subprocess.run(
+            command,
+            input=json.dumps({"library": self.path, **request}),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        try:
+            answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            detail = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            answer = {"error": f"{self.runtime.get('describe')}: {detail}"}
+        return answer
+
+    def load(self) -> str | None:
+        """None when the target's CPython loads the library, else why not."""
+        answer = self.ask({"function": None})
+        if "error" in answer:
+            return str(answer["error"])
+        sys.stderr.write(
+            f"crosswheel: {os.path.basename(self.path)} is the target's library: its functions "
+            f"run in the target's CPython, {self.runtime.get('describe')}\n"
+        )
+        return None
+
+    def function(self, name: Any) -> TargetFunction:
+        if not isinstance(name, str):
+            raise AttributeError(f"{name!r}: only functions by name run on the target")
+        if name not in self._found:
+            answer = self.ask({"function": name})
+            if "error" in answer:
+                raise OSError(answer["error"])
+            self._found[name] = "found" in answer
+        if not self._found[name]:
+            raise AttributeError(f"{self.path}: undefined symbol: {name}")
+        return TargetFunction(self, name)
+
+
+class TargetFunction:
+    """One function of a ``TargetLibrary``; calling it runs it on the target."""
+
+    def __init__(self, library: TargetLibrary, name: str) -> None:
+        import ctypes
+
+        self.library = library
+        self.__name__ = name
+        self.restype: Any = ctypes.c_int
+        self.argtypes: Any = None
+        self.errcheck: Any = None
+
+    def __call__(self, *args: Any) -> Any:
+        sent, refs = [], []
+        for arg in args:
+            how, type_name, value, ref = _argument(arg)
+            sent.append([how, type_name, _encode(value)])
+            if ref is not None:
+                refs.append(ref)
+        restype = None if self.restype is None else _scalar_name(self.restype)
+        if self.restype is not None and restype is None:
+            raise TypeError(f"{self.__name__}: restype {self.restype!r} cannot cross to the target")
+        answer = self.library.ask({"function": self.__name__, "args": sent, "restype": restype})
+        if "error" in answer or "missing" in answer:
+            raise OSError(answer.get("error") or f"undefined symbol: {self.__name__}")
+        for ref, value in zip(refs, answer["refs"]):
+            ref.value = _decode(value)
+        result = _decode(answer["result"])
+        if self.errcheck is not None:
+            return self.errcheck(result, self, args)
+        return result
+
+
+def _scalar_name(kind: Any) -> str | None:
+    """The name of a simple ctypes type (``c_uint``), or None for any other."""
+    import ctypes
+
+    name = getattr(kind, "__name__", None)
+    if name in CTYPES_SCALARS and getattr(ctypes, name) is kind:
+        return str(name)
+    return None
+
+
+def _argument(arg: Any) -> tuple[str, str | None, Any, Any]:
+    """``(how, ctypes type name, value, the object whose value comes back)`` for one argument."""
+    import ctypes
+
+    if arg is None or isinstance(arg, (int, bytes, str)):
+        return "value", None, arg, None
+    name = _scalar_name(type(arg))
+    if name is not None:
+        return "scalar", name, arg.value, None
+    target = getattr(arg, "_obj", None)  # byref(x)
+    if target is None and isinstance(arg, ctypes._Pointer):
+        target = arg.contents
+    name = _scalar_name(type(target)) if target is not None else None
+    if target is not None and name is not None:
+        return "ref", name, target.value, target
+    raise TypeError(
+        f"crosswheel: {arg!r} cannot cross to the target's CPython (ints, bytes, str, None and "
+        "simple ctypes scalars, by value or by reference, do)"
+    )
+
+
+def _encode(value: Any) -> Any:
+    return {"bytes": value.hex()} if isinstance(value, bytes) else value
+
+
+def _decode(value: Any) -> Any:
+    return bytes.fromhex(value["bytes"]) if isinstance(value, dict) else value

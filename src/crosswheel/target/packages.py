@@ -87,6 +87,10 @@ C_API_PACKAGES: dict[str, CApiPackage] = {
 }
 """Packages that ship headers or libraries for compiled consumers."""
 
+REQUIREMENT_ALIASES = {"oldest-supported-numpy": "numpy"}
+"""Build requirements that stand for a table package: a meta-package that pins numpy
+(shapely 1.8 builds against ``oldest-supported-numpy``)."""
+
 TARGET_PACKAGES_DIR = "target-packages"
 """The work dir's folder for unpacked wheels and the pkg-config files crosswheel writes."""
 
@@ -132,7 +136,7 @@ def wanted_packages(
     build_requires: Iterable[str], target_requires: dict[str, Requirement]
 ) -> list[CApiPackage]:
     """The table's packages this build compiles against; header-only ones need nothing."""
-    names = set(build_requires) | set(target_requires)
+    names = {REQUIREMENT_ALIASES.get(name, name) for name in build_requires} | set(target_requires)
     for name in sorted(set(target_requires) - set(C_API_PACKAGES)):
         warn(
             f"target-requires names {name}, which crosswheel does not build against "

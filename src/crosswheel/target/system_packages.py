@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +45,7 @@ _SH_VARIABLE = re.compile(
     r"(?P<quote>[\"']?)(?P<value>/(?:usr|lib|opt)\b)"
 )
 _SH_FLAG = re.compile(r"(?P<flag>-[IL])(?P<path>/usr/(?:include|lib)\b)")
+_PC_FIELD = re.compile(r"^(?:Cflags|Libs)(?:\.private)?\s*:")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,21 @@ def parse_depends(output: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def architecture_all(output: str, debian_arch: str) -> frozenset[str]:
+    """Packages ``apt-cache depends`` lists only without ``:arch``: ``Architecture: all`` ones.
+
+    They have no ``name:arm64`` to download (libhdf5-dev needs libtirpc-common).
+    """
+    qualified: set[str] = set()
+    plain: set[str] = set()
+    for line in output.splitlines():
+        if not line or line[0].isspace() or line.startswith("<"):
+            continue
+        name, _, arch = line.strip().partition(":")
+        (qualified if arch == debian_arch else plain if not arch else set()).add(name)
+    return frozenset(plain - qualified)
+
+
 def closure(requested: Sequence[str], depends: Sequence[str]) -> tuple[str, ...]:
     """``requested`` plus the libraries they depend on that the target's root lacks."""
     provided = set(DEBIAN_LIBRARIES)
@@ -130,12 +146,15 @@ def closure(requested: Sequence[str], depends: Sequence[str]) -> tuple[str, ...]
 
 
 def rewrite_pc(text: str, root: Path) -> str:
-    """A ``.pc`` file whose absolute variables (``prefix=/usr``) point into ``root``."""
+    """A ``.pc`` file whose absolute variables (``prefix=/usr``) and flags point into ``root``."""
     lines = []
     for line in text.splitlines(keepends=True):
         found = _PC_VARIABLE.match(line.rstrip("\n"))
         if found and not found["value"].startswith(str(root)):
             line = f"{found['name']}={root}{found['value']}" + ("\n" if line.endswith("\n") else "")
+        elif _PC_FIELD.match(line):
+            # Literal paths in the flags (libhdf5-dev's -I/usr/include/hdf5/serial).
+            line = _SH_FLAG.sub(lambda m: f"{m['flag']}{root}{m['path']}", line)
         lines.append(line)
     return "".join(lines)
 
@@ -178,6 +197,65 @@ def prepare_overlay(root: Path) -> None:
         link = folder / script.name
         if not link.exists():
             link.symlink_to(os.path.relpath(script, folder))
+
+
+_ALTERNATIVE = re.compile(
+    r"--(?P<kind>install|slave)\s+(?P<link>/\S+)\s+(?P<name>[\w.+-]+)\s+(?P<path>/\S+)"
+    r"(?:\s+(?P<priority>\d+)\b)?"
+)
+
+
+def alternatives(script: str, exists: Callable[[str], bool]) -> dict[str, str]:
+    """The links ``update-alternatives --install``/``--slave`` lines of ``script`` would make.
+
+    Per alternative name, the highest literal priority among those whose target
+    ``exists`` wins (an ``--install`` whose priority is a shell variable is skipped,
+    as are its slaves); links map to their targets, both absolute.
+    """
+    text = script.replace("\\\n", " ")
+    groups: list[tuple[int, str, str, str, list[tuple[str, str]]]] = []
+    slaves: list[tuple[str, str]] | None = None
+    for found in _ALTERNATIVE.finditer(text):
+        if found["kind"] == "install":
+            slaves = None
+            if found["priority"] is not None and exists(found["path"]):
+                slaves = []
+                groups.append(
+                    (int(found["priority"]), found["name"], found["link"], found["path"], slaves)
+                )
+        elif slaves is not None:
+            slaves.append((found["link"], found["path"]))
+    links: dict[str, str] = {}
+    chosen: set[str] = set()
+    for _, name, link, path, group_slaves in sorted(groups, key=lambda g: -g[0]):
+        if name in chosen:
+            continue
+        chosen.add(name)
+        links.setdefault(link, path)
+        for slave_link, slave_path in group_slaves:
+            if exists(slave_path):
+                links.setdefault(slave_link, slave_path)
+    return links
+
+
+def make_alternatives(root: Path, scripts: str) -> None:
+    """The alternatives links of the packages' ``postinst`` scripts, made inside ``root``.
+
+    dpkg's maintainer scripts do not run for an overlay, and some packages' files are
+    reached only through such a link (libhdf5-dev's ``pkgconfig/hdf5.pc`` names
+    ``hdf5-serial.pc``). A link is made only where its target is in ``root`` and the
+    link is not.
+    """
+
+    def exists(path: str) -> bool:
+        inside = root / path.lstrip("/")
+        return inside.exists() or inside.is_symlink()
+
+    for link, path in alternatives(scripts, exists).items():
+        where = root / link.lstrip("/")
+        if not exists(link):
+            where.parent.mkdir(parents=True, exist_ok=True)
+            where.symlink_to(os.path.relpath(root / path.lstrip("/"), where.parent))
 
 
 def _apt_cache_depends(packages: Sequence[str], debian_arch: str) -> str:
@@ -228,7 +306,9 @@ def fetch_system_packages(target: Target, requested: Sequence[str]) -> SystemPac
             hint="give the target's libraries with library-path, CPPFLAGS and PKG_CONFIG_PATH",
         )
     arch = target.arch.debian_arch
-    packages = closure(requested, parse_depends(_apt_cache_depends(requested, arch)))
+    depends = _apt_cache_depends(requested, arch)
+    packages = closure(requested, parse_depends(depends))
+    plain = architecture_all(depends, arch)
     root = overlay_folder(arch, packages)
     found = SystemPackages(requested, packages, root, target.multiarch)
     if is_complete(root):
@@ -238,16 +318,23 @@ def fetch_system_packages(target: Target, requested: Sequence[str]) -> SystemPac
     def unpack(out: Path) -> None:
         debs = out.parent / "debs"
         debs.mkdir()
-        result = _apt_download([f"{p}:{arch}" for p in packages], debs)
+        result = _apt_download([p if p in plain else f"{p}:{arch}" for p in packages], debs)
         if result.returncode != 0:
             last = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
             raise CrosswheelError(
                 f"apt-get download of {', '.join(packages)} for {arch} failed: {last}",
                 hint=f"add the architecture (dpkg --add-architecture {arch} && apt-get update)",
             )
+        scripts = []
         for deb in sorted(debs.glob("*.deb")):
             subprocess.run(["dpkg", "-x", str(deb), str(out)], check=True)
+            control = out.parent / "control" / deb.name
+            control.parent.mkdir(exist_ok=True)
+            subprocess.run(["dpkg", "-e", str(deb), str(control)], check=True)
+            if (control / "postinst").is_file():
+                scripts.append((control / "postinst").read_text(errors="replace"))
         _relink_absolute(out)
+        make_alternatives(out, "\n".join(scripts))
         # The rewrite names the final folder: relative links keep working after the rename.
         prepare_overlay_as(out, root)
 
