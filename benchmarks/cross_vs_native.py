@@ -10,6 +10,10 @@ plus system of every process the build ran: steadier than wall time on a shared
 machine). crosswheel's fixed overhead is the same measure on a project whose C
 extension is empty: cross minus native.
 
+The compilers alone are measured too: the sdist's largest C file compiled by ``gcc``
+and by ``aarch64-linux-gnu-gcc`` with the same flags, alternating. Their ratio is the
+floor no cross build can go below: the part of cross/native that is not crosswheel.
+
     python benchmarks/cross_vs_native.py [--sdist msgpack==1.1.0] [--numpy] [--rounds 3]
 """
 
@@ -105,6 +109,29 @@ def compare(python: Path, source: Path, scratch: Path, rounds: int) -> tuple[Tim
     return _median(native), _median(cross)
 
 
+COMPILE_FLAGS = ["-O2", "-g", "-fwrapv", "-fPIC", "-DNDEBUG", "-c"]
+
+
+def compilers_alone(python: Path, source: Path, scratch: Path, rounds: int) -> tuple[Times, Times]:
+    """Median times of the largest C file of ``source``, by gcc and the cross gcc, same flags."""
+    biggest = max(source.rglob("*.c"), key=lambda p: p.stat().st_size)
+    native_include = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['include'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    commands = {
+        "native": ["gcc", f"-I{native_include}"],
+        "cross": [f"{TARGET}-gcc", "-I/usr/include/python3.11"],
+    }
+    times: dict[str, list[Times]] = {"native": [], "cross": []}
+    for _ in range(rounds):
+        for kind, compiler in commands.items():
+            command = [*compiler, f"-I{source}", f"-I{biggest.parent}", *COMPILE_FLAGS]
+            command += [str(biggest), "-o", str(scratch / f"{kind}.o")]
+            times[kind].append(timed(command, source))
+    return _median(times["native"]), _median(times["cross"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sdist", action="append", default=[], help="default: msgpack==1.1.0")
@@ -122,11 +149,13 @@ def main() -> None:
         scratch = Path(tmp)
         python = make_venv(scratch / "venv", ["Cython>=3", "meson-python", "ninja"])
         rows = []
+        compilers = []
         for i, requirement in enumerate(requirements):
             folder = scratch / f"sdist{i}"
             folder.mkdir()
             source = unpack_sdist(fetch_sdist(requirement, folder), folder)
             rows.append((requirement, *compare(python, source, scratch, args.rounds)))
+            compilers.append((requirement, *compilers_alone(python, source, scratch, args.rounds)))
         empty = compare(python, empty_project(scratch / "emptyext"), scratch, args.rounds)
     print(f"median of {args.rounds} alternating rounds, cross = --target {TARGET}")
     for name, native, cross in rows:
@@ -134,6 +163,12 @@ def main() -> None:
             f"{name}: wall native {native[0]:.2f} s, cross {cross[0]:.2f} s, "
             f"cross/native {cross[0] / native[0]:.3f}; CPU native {native[1]:.2f} s, "
             f"cross {cross[1]:.2f} s, cross/native {cross[1] / native[1]:.3f}"
+        )
+    for name, native, cross in compilers:
+        print(
+            f"{name}, its largest C file alone: gcc {native[0]:.2f} s, {TARGET}-gcc "
+            f"{cross[0]:.2f} s, cross/native {cross[0] / native[0]:.3f} (the compilers' own "
+            "difference, before crosswheel)"
         )
     native, cross = empty
     print(
