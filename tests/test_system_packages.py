@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -26,13 +27,16 @@ from crosswheel.target.resolve import CrossBuild
 from crosswheel.target.system_packages import (
     CONFIG_BIN,
     SystemPackages,
+    apply_alternatives,
     check_package_names,
     closure,
     fetch_system_packages,
+    parse_alternatives,
     parse_depends,
     prepare_overlay,
     rewrite_config_script,
     rewrite_pc,
+    sysroot_view,
 )
 
 T = "aarch64-linux-gnu"
@@ -119,6 +123,78 @@ def test_pc_prefix_moves_into_the_overlay(tmp_path: Path) -> None:
     assert text.splitlines()[0] == f"prefix={tmp_path}/usr"
     assert "exec_prefix=${prefix}\n" in text and "Libs: -L${libdir} -lgeos_c\n" in text
     assert rewrite_pc(text, tmp_path) == text  # once only
+
+
+POSTINST = """\
+#!/bin/sh
+set -e
+
+update-alternatives --install /usr/lib/arm-linux-gnueabihf/libopenblas.so \\
+                    libopenblas.so-arm-linux-gnueabihf \\
+                    /usr/lib/arm-linux-gnueabihf/openblas-{flavour}/libopenblas.so \\
+                    {priority} \\
+                    --slave /usr/lib/arm-linux-gnueabihf/pkgconfig/openblas.pc \\
+                    openblas.pc-arm-linux-gnueabihf \\
+                    /usr/lib/arm-linux-gnueabihf/openblas-{flavour}/pkgconfig/openblas.pc
+update-alternatives --install /usr/lib/$ARCH/libblas.so.3 libblas.so.3 /x/$ARCH/libblas.so.3 5
+
+exit 0
+"""
+"""As Debian bookworm's libopenblas-{pthread,serial}-dev postinst has it (shortened)."""
+
+
+def test_alternatives_of_maintainer_scripts_are_linked_highest_priority_first(
+    tmp_path: Path,
+) -> None:
+    """dpkg -x runs no postinst: the overlay makes update-alternatives' links itself."""
+    pthread = parse_alternatives(POSTINST.format(flavour="pthread", priority=100))
+    serial = parse_alternatives(POSTINST.format(flavour="serial", priority=90))
+    assert len(pthread) == 1  # the entry with shell variables is skipped
+    assert pthread[0].name == "libopenblas.so-arm-linux-gnueabihf"
+    assert pthread[0].priority == 100
+    assert pthread[0].links[1] == (
+        "/usr/lib/arm-linux-gnueabihf/pkgconfig/openblas.pc",
+        "/usr/lib/arm-linux-gnueabihf/openblas-pthread/pkgconfig/openblas.pc",
+    )
+    lib = tmp_path / "usr/lib/arm-linux-gnueabihf"
+    for flavour in ("pthread", "serial"):
+        (lib / f"openblas-{flavour}/pkgconfig").mkdir(parents=True)
+        (lib / f"openblas-{flavour}/pkgconfig/openblas.pc").write_text(f"# {flavour}\n")
+        (lib / f"openblas-{flavour}/libopenblas.so").write_text(flavour)
+    apply_alternatives(tmp_path, [*serial, *pthread])
+    assert (lib / "libopenblas.so").read_text() == "pthread"
+    assert os.readlink(lib / "pkgconfig/openblas.pc") == "../openblas-pthread/pkgconfig/openblas.pc"
+
+
+def test_a_sysroot_pkg_config_finds_the_overlay_through_the_view(tmp_path: Path) -> None:
+    """pkg-config puts the sysroot before every path; the view's paths climb out of it."""
+    require(shutil.which("pkg-config") is not None, "no pkg-config")
+    root = tmp_path / "cache" / "overlay"
+    pc_dir = root / "usr/lib/arm-linux-gnueabihf/pkgconfig"
+    pc_dir.mkdir(parents=True)
+    (root / "usr/include/openblas").mkdir(parents=True)
+    (pc_dir / "openblas.pc").write_text(
+        "libdir=/usr/lib/arm-linux-gnueabihf\nincludedir=/usr/include/openblas\n"
+        "Name: openblas\nDescription: d\nVersion: 0.3.21\n"
+        "Libs: -L${libdir} -lopenblas\nCflags: -I${includedir}\n"
+    )
+    prepare_overlay(root)
+    overlay = SystemPackages(("libopenblas-dev",), (), root, "arm-linux-gnueabihf")
+    sysroot = tmp_path / "deep" / "er" / "sysroot"
+    sysroot.mkdir(parents=True)
+    view = sysroot_view(overlay, sysroot)
+    assert view.pkgconfig_dirs == (view.pc_view,)
+    assert sysroot_view(overlay, sysroot) == view  # made once
+    env = {
+        **os.environ,
+        "PKG_CONFIG_LIBDIR": str(view.pc_view),
+        "PKG_CONFIG_SYSROOT_DIR": str(sysroot),
+    }
+    flags = subprocess.run(
+        ["pkg-config", "--cflags", "openblas"], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert flags[0].startswith(f"-I{sysroot}/")
+    assert Path(flags[0][2:]).resolve() == (root / "usr/include/openblas").resolve()
 
 
 def test_config_script_prefix_and_literal_paths_move_into_the_overlay(tmp_path: Path) -> None:

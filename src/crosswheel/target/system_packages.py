@@ -13,9 +13,11 @@ searches its libraries: they are the target's.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -36,6 +38,12 @@ from crosswheel.target.runtime import (
 
 CONFIG_BIN = "crosswheel-config-bin"
 """The overlay's folder of ``*-config`` scripts only: what goes first on the build's PATH."""
+
+SYSROOT_VIEW = "crosswheel-pkgconfig-sysroot-{depth}"
+"""The overlay's ``.pc`` files for a pkg-config that prefixes a sysroot of that depth."""
+
+LAYOUT = "2"
+"""Part of the overlay's cache key: 2 added the maintainer scripts' alternatives."""
 
 PROVIDED = re.compile(r"^(libc6|libc6-dev|libgcc-s\d*|libgcc-\d+-dev|libstdc\+\+\d*|libcrypt1)$")
 """Packages of the C runtime: the target's root and its toolchain have them already."""
@@ -59,6 +67,8 @@ class SystemPackages:
     root: Path
     """The overlay: the packages' files as they unpack into ``/``."""
     multiarch: str
+    pc_view: Path | None = None
+    """For a sysroot build: one folder with the ``.pc`` files as its pkg-config must see them."""
 
     @property
     def include_dirs(self) -> tuple[Path, ...]:
@@ -76,6 +86,12 @@ class SystemPackages:
 
     @property
     def pkgconfig_dirs(self) -> tuple[Path, ...]:
+        if self.pc_view is not None:
+            return (self.pc_view,)
+        return self.own_pkgconfig_dirs
+
+    @property
+    def own_pkgconfig_dirs(self) -> tuple[Path, ...]:
         dirs = (
             self.root / "usr/lib" / self.multiarch / "pkgconfig",
             self.root / "usr/lib/pkgconfig",
@@ -154,6 +170,117 @@ def rewrite_config_script(text: str, root: Path) -> str:
     return "".join(out)
 
 
+@dataclass(frozen=True)
+class Alternative:
+    """One ``update-alternatives --install`` of a maintainer script: links -> paths."""
+
+    name: str
+    priority: int
+    links: tuple[tuple[str, str], ...]
+    """(link, path) pairs: the master first, then the ``--slave`` ones."""
+
+
+def parse_alternatives(script: str) -> tuple[Alternative, ...]:
+    """The ``update-alternatives --install`` commands of a ``postinst`` script.
+
+    Entries with shell variables are skipped: only literal paths can be linked.
+    """
+    found = []
+    for line in script.replace("\\\n", " ").splitlines():
+        if "update-alternatives" not in line or "--install" not in line:
+            continue
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:
+            continue
+        if "--install" not in words:
+            continue
+        rest = words[words.index("--install") + 1 :]
+        if len(rest) < 4 or not rest[3].isdigit():
+            continue
+        link, name, path, priority = rest[:4]
+        links = [(link, path)]
+        rest = rest[4:]
+        while len(rest) >= 4 and rest[0] == "--slave":
+            links.append((rest[1], rest[3]))
+            rest = rest[4:]
+        if any("$" in word for pair in links for word in pair):
+            continue
+        found.append(Alternative(name, int(priority), tuple(links)))
+    return tuple(found)
+
+
+def apply_alternatives(root: Path, alternatives: Iterable[Alternative]) -> None:
+    """Make in ``root`` the links ``update-alternatives`` would: the highest priority wins.
+
+    Debian's OpenBLAS puts its ``openblas.pc``, ``libopenblas.so.0`` and headers in
+    ``openblas-pthread/`` (and ``-openmp``, ``-serial``) and links them into the
+    usual folders only from ``postinst``, which ``dpkg -x`` does not run.
+    """
+    chosen: dict[str, Alternative] = {}
+    for alternative in alternatives:
+        best = chosen.get(alternative.name)
+        if best is None or alternative.priority > best.priority:
+            chosen[alternative.name] = alternative
+    for alternative in chosen.values():
+        for link, path in alternative.links:
+            source = root / link.lstrip("/")
+            dest = root / path.lstrip("/")
+            if not link.startswith("/") or not path.startswith("/") or ".." in link.split("/"):
+                continue
+            if source.exists() or source.is_symlink() or not dest.exists():
+                continue
+            source.parent.mkdir(parents=True, exist_ok=True)
+            source.symlink_to(os.path.relpath(dest, source.parent))
+
+
+def deb_alternatives(deb: Path) -> tuple[Alternative, ...]:
+    """The alternatives a ``.deb``'s ``postinst`` installs (none when it has no script)."""
+    with tempfile.TemporaryDirectory(prefix=".control-") as scratch:
+        result = subprocess.run(
+            ["dpkg-deb", "-e", str(deb), scratch], capture_output=True, check=False
+        )
+        postinst = Path(scratch) / "postinst"
+        if result.returncode != 0 or not postinst.is_file():
+            return ()
+        return parse_alternatives(postinst.read_text(errors="surrogateescape"))
+
+
+def sysroot_view(overlay: SystemPackages, sysroot: Path) -> SystemPackages:
+    """``overlay`` with its ``.pc`` files as pkg-config must see them in a sysroot build.
+
+    pkg-config (and Meson, from ``sys_root``) puts ``PKG_CONFIG_SYSROOT_DIR`` in front
+    of every absolute path of every ``.pc`` file, the overlay's too, which is not
+    in the sysroot. So the view's files climb out of the sysroot first: ``/../..``
+    (as many as the sysroot's real path has parts) and then the overlay's path, which
+    names the same folder with or without the sysroot in front.
+    """
+    real = Path(os.path.realpath(sysroot))
+    depth = max(len(real.parts), len(Path(os.path.abspath(sysroot)).parts)) - 1
+    folder = overlay.root / SYSROOT_VIEW.format(depth=depth)
+    if not (folder / COMPLETE).exists():
+        climb = "/" + "../" * depth
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".view-", dir=overlay.root))
+        seen: set[str] = set()
+        for directory in overlay.own_pkgconfig_dirs:
+            for pc in sorted(directory.glob("*.pc")):
+                if pc.name in seen or not pc.is_file():
+                    continue
+                seen.add(pc.name)
+                text = pc.read_text(errors="surrogateescape")
+                text = text.replace(str(overlay.root), climb + str(overlay.root).lstrip("/"))
+                (scratch / pc.name).write_text(text, errors="surrogateescape")
+        (scratch / COMPLETE).touch()
+        try:
+            os.replace(scratch, folder)
+        except OSError:  # another build made it meanwhile
+            shutil.rmtree(scratch, ignore_errors=True)
+            if not (folder / COMPLETE).exists():
+                raise
+    return dataclasses.replace(overlay, pc_view=folder)
+
+
 def is_config_script(path: Path) -> bool:
     """A ``usr/bin/*-config`` that is a script (a target ELF program never runs here)."""
     if not path.name.endswith("-config") or not path.is_file():
@@ -212,7 +339,7 @@ def _apt_cache_depends(packages: Sequence[str], debian_arch: str) -> str:
 
 def overlay_folder(debian_arch: str, packages: Sequence[str]) -> Path:
     """Where the overlay of ``packages`` for ``debian_arch`` is cached."""
-    key = hashlib.sha256(" ".join(sorted(packages)).encode()).hexdigest()[:12]
+    key = hashlib.sha256(" ".join([LAYOUT, *sorted(packages)]).encode()).hexdigest()[:12]
     return user_cache() / "system-packages" / f"{debian_arch}-{key}"
 
 
@@ -248,9 +375,12 @@ def fetch_system_packages(target: Target, requested: Sequence[str]) -> SystemPac
                 hint=f"add the architecture (dpkg --add-architecture {arch} && apt-get update)",
             )
         unpacked = Path(scratch) / "root"
+        alternatives: list[Alternative] = []
         for deb in sorted(debs.glob("*.deb")):
             subprocess.run(["dpkg", "-x", str(deb), str(unpacked)], check=True)
+            alternatives += deb_alternatives(deb)
         _relink_absolute(unpacked)
+        apply_alternatives(unpacked, alternatives)
         # The rewrite names the final folder: relative links keep working after the rename.
         prepare_overlay_as(unpacked, root)
         (unpacked / COMPLETE).touch()
