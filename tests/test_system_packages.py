@@ -253,6 +253,9 @@ def test_adapters_see_the_overlay(aarch64_build: CrossBuild, tmp_path: Path) -> 
     meson = cross_file(build, tmp_path)
     assert f"pkg_config_path = ['{root}/usr/lib/{T}/pkgconfig']" in meson
     assert f"cmake_prefix_path = ['{root}/usr']" in meson
+    if shutil.which("qemu-aarch64"):  # programs Meson runs load the overlay's libraries
+        wrapper = next(line for line in meson.splitlines() if line.startswith("exe_wrapper"))
+        assert f":{root}/usr/lib/{T}:" in wrapper
     ScikitBuildCoreAdapter().config_settings(build, tmp_path, {})
     cmake = (tmp_path / "crosswheel-toolchain.cmake").read_text()
     assert f'list(APPEND CMAKE_FIND_ROOT_PATH "{root}")' in cmake
