@@ -95,6 +95,9 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
         options.append(f"cpp_link_args = {_array([*link, *tool.cxx_link])}")
     # The target's numpy.pc (crosswheel's) for dependency('numpy'); -Dpkg_config_path wins.
     pc_dirs = [str(p.pkgconfig_dir) for p in build.target_packages if p.pkgconfig_dir]
+    python_pc = python_pkgconfig(build, workdir)
+    if python_pc is not None:
+        pc_dirs.append(str(python_pc))
     overlay = build.system_packages
     if overlay is not None:
         # The fetched target libraries: pkg-config and CMake dependencies (-D options win).
@@ -112,13 +115,54 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _pkg_config_libdir(build: CrossBuild, sysroot: Path) -> str:
-    dirs = [
-        sysroot / "usr" / "lib" / build.target.multiarch / "pkgconfig",
-        sysroot / "usr" / "lib" / "pkgconfig",
-        sysroot / "usr" / "share" / "pkgconfig",
+def _target_pkgconfig_dirs(build: CrossBuild) -> list[Path]:
+    root = build.interpreter.sysroot or Path("/")
+    return [
+        root / "usr" / "lib" / build.target.multiarch / "pkgconfig",
+        root / "usr" / "lib" / "pkgconfig",
+        root / "usr" / "share" / "pkgconfig",
     ]
-    return ":".join(str(d) for d in dirs)
+
+
+def _pkg_config_libdir(build: CrossBuild, sysroot: Path) -> str:
+    return ":".join(str(d) for d in _target_pkgconfig_dirs(build))
+
+
+PYTHON_PC_DIR = "crosswheel-python-pkgconfig"
+
+
+def python_pkgconfig(build: CrossBuild, workdir: Path) -> Path | None:
+    """A folder with a ``python3.pc`` for the target's CPython, unless the target has one.
+
+    Meson 1.12 checks Cython by compiling its output against ``dependency('python3')``.
+    Debian's ``libpython3.X-dev`` has only ``python-3.X.pc`` (``python3.pc`` is in
+    ``libpython3-dev``), so that lookup fell back to the build machine's own headers,
+    Meson's interpreter's (x86_64: "LONG_BIT definition appears wrong"), and every
+    Cython project (pandas, scipy) stopped at "Compiler cython cannot compile programs".
+    The headers' folder is written relative to a sysroot, which pkg-config puts in
+    front of it; the rest of the target's include path is in the cross file's ``c_args``.
+    """
+    if build.target.family != "linux":
+        return None
+    if any((d / "python3.pc").is_file() for d in _target_pkgconfig_dirs(build)):
+        return None
+    interpreter = build.interpreter
+    major, minor = interpreter.version
+    include = str(interpreter.include_dir)
+    if interpreter.sysroot is not None:
+        include = "/" + os.path.relpath(interpreter.include_dir, interpreter.sysroot)
+    folder = workdir / PYTHON_PC_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "python3.pc").write_text(
+        f"includedir={include}\n\n"
+        "Name: Python\n"
+        f"Description: the target's CPython {major}.{minor}, for crosswheel\n"
+        f"Version: {major}.{minor}\n"
+        "Libs:\n"
+        "Cflags: -I${includedir}\n",
+        encoding="utf-8",
+    )
+    return folder
 
 
 def meson_launcher(workdir: Path, source_dir: Path, environ: Mapping[str, str]) -> Path:
