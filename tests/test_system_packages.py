@@ -251,7 +251,7 @@ def test_adapters_see_the_overlay(aarch64_build: CrossBuild, tmp_path: Path) -> 
         aarch64_build, system_packages=SystemPackages(("libgeos-dev",), (), root, T)
     )
     meson = cross_file(build, tmp_path)
-    assert f"pkg_config_path = ['{root}/usr/lib/{T}/pkgconfig']" in meson
+    assert f"pkg_config_path = ['{root}/usr/lib/{T}/pkgconfig'" in meson
     assert f"cmake_prefix_path = ['{root}/usr']" in meson
     if shutil.which("qemu-aarch64"):  # programs Meson runs load the overlay's libraries
         wrapper = next(line for line in meson.splitlines() if line.startswith("exe_wrapper"))

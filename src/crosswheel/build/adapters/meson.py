@@ -95,14 +95,14 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
         options.append(f"cpp_link_args = {_array([*link, *tool.cxx_link])}")
     # The target's numpy.pc (crosswheel's) for dependency('numpy'); -Dpkg_config_path wins.
     pc_dirs = [str(p.pkgconfig_dir) for p in build.target_packages if p.pkgconfig_dir]
-    python_pc = python_pkgconfig(build, workdir)
-    if python_pc is not None:
-        pc_dirs.append(str(python_pc))
     overlay = build.system_packages
     if overlay is not None:
         # The fetched target libraries: pkg-config and CMake dependencies (-D options win).
         pc_dirs += [str(d) for d in overlay.pkgconfig_dirs]
         options.append(f"cmake_prefix_path = {_array([str(overlay.prefix)])}")
+    python_pc = python_pkgconfig(build, workdir)  # last: a fetched python3.pc wins
+    if python_pc is not None:
+        pc_dirs.append(str(python_pc))
     if pc_dirs:
         options.append(f"pkg_config_path = {_array(pc_dirs)}")
     details = build.interpreter.build_details
