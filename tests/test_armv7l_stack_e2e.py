@@ -164,7 +164,8 @@ def test_pandas_scipy_sklearn_for_armv7l_in_one_command(
     assert answer["daily_sum"] == [1, 5, 9]
     assert answer["coef"] == pytest.approx([1.5, -2.0, 0.25], abs=1e-9)
     assert answer["intercept"] == pytest.approx(3.0, abs=1e-9)
-    low, high = answer["centers"]  # type: ignore[misc]
+    centers: list[list[float]] = answer["centers"]  # type: ignore[assignment]
+    low, high = centers
     assert low == pytest.approx([0.0, 0.0], abs=0.2) and high == pytest.approx([10, 10], abs=0.2)
     assert answer["iris_accuracy"] > 0.95  # type: ignore[operator]
     assert ["openblas", "scipy.libs"] in answer["blas"], answer["blas"]  # type: ignore[operator]
