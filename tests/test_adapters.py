@@ -7,6 +7,7 @@ directly, against the real multiarch target Python, cross compiler and rustc.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 import shutil
@@ -35,7 +36,13 @@ from crosswheel.build.adapters.maturin import (
     check_rust_std,
     rust_triple,
 )
-from crosswheel.build.adapters.meson import MesonPythonAdapter, host_machine, meson_launcher
+from crosswheel.build.adapters.meson import (
+    MesonPythonAdapter,
+    cross_file,
+    host_machine,
+    meson_launcher,
+    python_pkgconfig,
+)
 from crosswheel.build.environment import cross_environment
 from crosswheel.config import CrossConfig, InnerBackend
 from crosswheel.errors import CrosswheelError
@@ -118,6 +125,33 @@ def test_meson_python_launcher_answers_as_the_target(
         [str(launcher), "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == [".cpython-311-aarch64-linux-gnu.so", "aarch64"]
+
+
+def test_meson_gets_a_python3_pc_for_the_target(aarch64_build: CrossBuild, tmp_path: Path) -> None:
+    """Meson 1.12's Cython check compiles against dependency('python3'): the target's headers.
+
+    Without a python3.pc it took the build machine's (pandas and scipy for armhf failed
+    with "Compiler cython cannot compile programs"); Debian's libpython3.11-dev has only
+    python-3.11.pc.
+    """
+    sysroot = tmp_path / "sysroot"
+    include = sysroot / "usr/include/python3.11"
+    include.mkdir(parents=True)
+    interpreter = dataclasses.replace(
+        aarch64_build.interpreter, sysroot=sysroot, include_dir=include
+    )
+    build = dataclasses.replace(aarch64_build, interpreter=interpreter)
+    work = tmp_path / "work"
+    work.mkdir()
+    folder = python_pkgconfig(build, work)
+    assert folder is not None and f"'{folder}'" in cross_file(build, work)
+    pc = (folder / "python3.pc").read_text()
+    assert "includedir=/usr/include/python3.11\n" in pc  # pkg-config puts the sysroot first
+    assert "Cflags: -I${includedir}\n" in pc and "Version: 3.11\n" in pc
+    own = sysroot / "usr/lib/aarch64-linux-gnu/pkgconfig"
+    own.mkdir(parents=True)
+    (own / "python3.pc").write_text("Name: Python\n")
+    assert python_pkgconfig(build, work) is None  # the target's own is used
 
 
 def test_meson_runs_without_the_shim_and_keeps_the_users_meson(tmp_path: Path) -> None:

@@ -7,6 +7,10 @@ under qemu-user, and the test command run with that interpreter first on PATH.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -14,7 +18,7 @@ import pytest
 
 from conftest import require_tool
 from crosswheel.errors import CrosswheelError
-from crosswheel.prove.proving import expand_placeholders, extension_modules
+from crosswheel.prove.proving import _IMPORT_ALL, expand_placeholders, extension_modules
 from crosswheel.target.names import resolve_target
 from crosswheel.target.policies import accepted_platforms
 from crosswheel.wheel.binaries import read_wheel
@@ -212,3 +216,28 @@ def test_errors_name_what_is_wrong(
     assert "no Python 3.11 for arm64 to run here, and no apt-get/dpkg" in none.stderr
     assert "hint: pass -C target-python=DIR" in none.stderr
     assert "Traceback" not in none.stderr
+
+
+def test_a_module_whose_own_import_circles_back_is_loaded_not_failed(tmp_path: Path) -> None:
+    """scipy 1.17.1's _matfuncs_sqrtm_triu cannot be imported first, on any platform.
+
+    Its init imports the Python module that imports it back: the ImportError names it
+    "partially initialized", so its binary was loaded and its init ran. Other errors fail.
+    """
+    package = tmp_path / "circ"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("from circ import b\nthing = 1\n")
+    (package / "b.py").write_text("from circ.a import thing\n")
+    (package / "c.py").write_text("raise ImportError('libfoo.so.1: cannot open shared object')\n")
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_ALL, "circ.a", "circ.c"],
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert list(answer["circular"]) == ["circ.a"]
+    assert "partially initialized module 'circ.a'" in answer["circular"]["circ.a"]
+    assert answer["failures"] == {"circ.c": "ImportError: libfoo.so.1: cannot open shared object"}

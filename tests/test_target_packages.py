@@ -266,7 +266,7 @@ def test_meson_and_cmake_are_told_the_targets_numpy(
 ) -> None:
     package = fake_target_numpy(tmp_path, None)
     build = dataclasses.replace(aarch64_build, target_packages=(package,))
-    assert f"pkg_config_path = ['{package.pkgconfig_dir}']" in cross_file(build, tmp_path)
+    assert f"pkg_config_path = ['{package.pkgconfig_dir}'" in cross_file(build, tmp_path)
     ScikitBuildCoreAdapter().config_settings(build, tmp_path, {})
     toolchain = (tmp_path / "crosswheel-toolchain.cmake").read_text()
     assert f'set(Python_NumPy_INCLUDE_DIR "{package.include_dir}" CACHE PATH "")' in toolchain

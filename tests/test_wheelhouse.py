@@ -18,6 +18,7 @@ from crosswheel.cli.wheelhouse import (
     build_order,
     marker_environment,
     read_requirements,
+    static_dependencies,
 )
 from crosswheel.errors import CrosswheelError
 from crosswheel.target.interpreter import find_target_interpreter
@@ -110,3 +111,21 @@ def test_sdist_metadata_is_used_only_when_final() -> None:
     assert [str(r) for r in requires] == ["numpy>=1.26.0"] and ok
     assert not _metadata_requires(final.replace("2.4", "2.1"))[1]
     assert not _metadata_requires(final + "Dynamic: Requires-Dist\n")[1]
+
+
+@pytest.mark.parametrize(
+    ("project", "static"),
+    [
+        ('[project]\nname = "scipy"\ndependencies = ["numpy>=1.26.4"]\n', True),
+        ('[project]\nname = "x"\ndynamic = ["version"]\n', True),
+        ('[project]\nname = "x"\ndynamic = ["dependencies"]\n', False),
+        ('[project]\nname = "x"\ndynamic = ["optional-dependencies"]\n', False),
+        ('[build-system]\nrequires = ["setuptools"]\n', False),
+    ],
+)
+def test_an_old_pkg_info_is_final_when_pyproject_gives_the_dependencies(
+    tmp_path: Path, project: str, static: bool
+) -> None:
+    """PEP 621: scipy 1.17.1's sdist (PKG-INFO 2.1) needs no metadata hook (a meson setup)."""
+    (tmp_path / "pyproject.toml").write_text(project)
+    assert static_dependencies(tmp_path) is static

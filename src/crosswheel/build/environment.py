@@ -183,16 +183,19 @@ def _libc(target: Target) -> list[str] | None:
     return ["", ""]
 
 
-def pkg_config_libdir(target: Target, root: Path) -> str:
-    """The target's own ``.pc`` folders under ``root`` (its sysroot, or ``/`` for multiarch),
-    as ``PKG_CONFIG_LIBDIR`` and Meson's ``pkg_config_libdir`` take them: never the build
-    machine's."""
-    dirs = [
+def target_pkgconfig_dirs(target: Target, root: Path) -> list[Path]:
+    """The target's own ``.pc`` folders under ``root`` (its sysroot, or ``/`` for multiarch)."""
+    return [
         root / "usr" / "lib" / target.multiarch / "pkgconfig",
         root / "usr" / "lib" / "pkgconfig",
         root / "usr" / "share" / "pkgconfig",
     ]
-    return os.pathsep.join(str(d) for d in dirs)
+
+
+def pkg_config_libdir(target: Target, root: Path) -> str:
+    """The target's ``.pc`` folders as ``PKG_CONFIG_LIBDIR`` and Meson's ``pkg_config_libdir``
+    take them: never the build machine's."""
+    return os.pathsep.join(str(d) for d in target_pkgconfig_dirs(target, root))
 
 
 def _pkg_config_env(target: Target, interpreter: TargetInterpreter) -> dict[str, str]:
@@ -262,40 +265,18 @@ def build_environment(
         env["PKG_CONFIG_PATH"] = os.pathsep.join([*pc_dirs, environ.get("PKG_CONFIG_PATH", "")])
         env["PKG_CONFIG_PATH"] = env["PKG_CONFIG_PATH"].rstrip(os.pathsep)
     if system_packages is not None:
-        env.update(system_packages_environment(system_packages, {**environ, **env}, workdir))
+        env.update(system_packages_environment(system_packages, {**environ, **env}))
     return env
 
 
-SYSROOT_PKGCONFIG = "overlay-pkgconfig"
-"""The work dir's copies of the overlay's ``.pc`` files, for pkg-config with a sysroot."""
-
-
-def _sysroot_pkgconfig(overlay: SystemPackages, sysroot: str, folder: Path) -> Path:
-    """The overlay's ``.pc`` files with their paths relative to ``sysroot``.
-
-    pkg-config puts ``PKG_CONFIG_SYSROOT_DIR`` before every ``-I`` and ``-L`` path, and
-    the overlay is outside the sysroot: ``/../../crosswheel/system-packages/...`` after
-    the sysroot's own path is the overlay again (numpy's ``.pc`` does the same).
-    """
-    relative = "/" + os.path.relpath(os.path.realpath(overlay.root), os.path.realpath(sysroot))
-    folder.mkdir(parents=True, exist_ok=True)
-    for pc_dir in overlay.pkgconfig_dirs:
-        for pc in sorted(pc_dir.glob("*.pc")):
-            copy = folder / pc.name
-            if pc.is_file() and not copy.exists():
-                text = pc.read_text(errors="surrogateescape")
-                copy.write_text(text.replace(str(overlay.root), relative), errors="surrogateescape")
-    return folder
-
-
 def system_packages_environment(
-    overlay: SystemPackages, environ: Mapping[str, str], workdir: Path | None = None
+    overlay: SystemPackages, environ: Mapping[str, str]
 ) -> dict[str, str]:
     """What makes the fetched overlay visible: compiler and linker flags, pkg-config, PATH.
 
     PATH gets only the overlay's ``*-config`` scripts, never its programs (the target's).
-    With ``PKG_CONFIG_SYSROOT_DIR`` (a sysroot target Python), pkg-config reads copies
-    of the ``.pc`` files written into ``workdir`` relative to the sysroot.
+    With a sysroot target Python, its ``.pc`` folder is the overlay's sysroot view
+    (``system_packages.sysroot_view``), whose paths survive pkg-config's sysroot prefix.
     """
     env: dict[str, str] = {}
     includes = [f"-I{shlex.quote(str(d))}" for d in overlay.include_dirs]
@@ -306,9 +287,6 @@ def system_packages_environment(
     if links:
         env["LDFLAGS"] = " ".join([environ.get("LDFLAGS", ""), *links]).strip()
     pc_dirs = [str(d) for d in overlay.pkgconfig_dirs]
-    sysroot = environ.get("PKG_CONFIG_SYSROOT_DIR")
-    if pc_dirs and sysroot and workdir is not None:
-        pc_dirs = [str(_sysroot_pkgconfig(overlay, sysroot, workdir / SYSROOT_PKGCONFIG))]
     if pc_dirs:
         env["PKG_CONFIG_PATH"] = os.pathsep.join(
             [*pc_dirs, *filter(None, [environ.get("PKG_CONFIG_PATH", "")])]

@@ -265,6 +265,9 @@ class Resolver:
     def _source_metadata(self, project: Path) -> tuple[tuple[Requirement, ...], str, Version]:
         """Requires-Dist, name and version of a source tree: PKG-INFO when it is final.
 
+        Final: Metadata-Version 2.2+ without ``Dynamic: Requires-Dist``, or an older
+        PKG-INFO whose ``pyproject.toml`` declares its dependencies statically (PEP 621:
+        a backend may not change them; scipy 1.17.1's sdist has Metadata-Version 2.1).
         Otherwise the project's backend prepares it (through crosswheel, for the target,
         so a setup.py that asks the platform sees the target's).
         """
@@ -272,7 +275,7 @@ class Resolver:
         if pkg_info.is_file():
             text = pkg_info.read_text("utf-8", "replace")
             requires, final = _metadata_requires(text)
-            if final:
+            if final or static_dependencies(project):
                 message = email.parser.Parser().parsestr(text, headersonly=True)
                 return requires, canonicalize_name(message["Name"]), Version(message["Version"])
         text = self._prepared_metadata(project)
@@ -289,6 +292,22 @@ class Resolver:
             frontend.prepare(settings)
             out = Path(tempfile.mkdtemp(prefix=".metadata-", dir=self.settings.scratch))
             return (frontend.metadata(settings, out) / "METADATA").read_text("utf-8", "replace")
+
+
+def static_dependencies(project: Path) -> bool:
+    """Whether ``pyproject.toml`` gives the dependencies statically (PEP 621).
+
+    Its ``[project]`` table names them (or none) and ``dynamic`` lists neither
+    ``dependencies`` nor ``optional-dependencies``: then the backend must write them
+    as given, so the sdist's PKG-INFO has them even when it predates Metadata 2.2.
+    """
+    table = read_pyproject(project).get("project")
+    if not isinstance(table, dict):
+        return False
+    dynamic = table.get("dynamic", [])
+    if not isinstance(dynamic, list):
+        return False
+    return not {"dependencies", "optional-dependencies"} & {str(d) for d in dynamic}
 
 
 def _build_requires(project: Path) -> set[str]:

@@ -40,16 +40,24 @@ from crosswheel.wheelfile import WheelName
 _LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 _IMPORT_ALL = """\
 import importlib, json, sys
-failures = {}
+failures, circular = {}, {}
 for name in sys.argv[1:]:
     print(name, file=sys.stderr, flush=True)
     try:
         importlib.import_module(name)
     except BaseException as exc:
-        failures[name] = f"{type(exc).__name__}: {exc}"
-print(json.dumps(failures))
+        why = f"{type(exc).__name__}: {exc}"
+        own = f"partially initialized module {name!r}"
+        (circular if isinstance(exc, ImportError) and own in str(exc) else failures)[name] = why
+print(json.dumps({"failures": failures, "circular": circular}))
 """
-"""Run by the target's interpreter: each module's import error, by name."""
+"""Run by the target's interpreter: each module's import error, by name.
+
+A module whose own import comes back to it half-initialized (an ImportError naming
+it "partially initialized") was loaded and its init ran: the binary is fine, and the
+circle is in the package's Python code, on every platform (scipy 1.17.1's
+``scipy.linalg._matfuncs_sqrtm_triu`` cannot be imported first, on x86_64 either).
+"""
 
 
 @dataclass(frozen=True)
@@ -163,7 +171,10 @@ def import_extensions(
             f"importing {last} from {wheel.name} crashed the interpreter on {where} "
             f"(exit status {result.returncode}): {trace[-1] if trace else ''}"
         )
-    failures: dict[str, str] = json.loads(lines[-1])
+    answer = json.loads(lines[-1])
+    failures: dict[str, str] = answer["failures"]
+    for name, why in answer["circular"].items():
+        info(f"{name} loaded on {where}; imported on its own it meets a circular import ({why})")
     if failures:
         said = "; ".join(f"{name}: {why}" for name, why in failures.items())
         hint = None

@@ -15,7 +15,11 @@ from crosswheel.report import info, warn
 from crosswheel.target.interpreter import TargetInterpreter, find_target_interpreter
 from crosswheel.target.names import Target, resolve_target
 from crosswheel.target.packages import TargetPackage, find_target_packages
-from crosswheel.target.system_packages import SystemPackages, fetch_system_packages
+from crosswheel.target.system_packages import (
+    SystemPackages,
+    fetch_system_packages,
+    sysroot_view,
+)
 from crosswheel.target.toolchain import Toolchain, describe_fortran, find_toolchain
 
 
@@ -81,6 +85,8 @@ def with_system_packages(build: CrossBuild, config: CrossConfig) -> CrossBuild:
         return build
     overlay = fetch_system_packages(build.target, config.system_packages)
     info(f"  target system packages: {', '.join(overlay.packages)} in {overlay.root}")
+    if build.interpreter.sysroot is not None:
+        overlay = sysroot_view(overlay, build.interpreter.sysroot)
     wheel = dataclasses.replace(
         build.wheel, library_path=(*build.wheel.library_path, *overlay.library_dirs)
     )

@@ -13,6 +13,7 @@ searches its libraries: they are the target's.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -34,6 +35,12 @@ from crosswheel.target.runtime import (
 
 CONFIG_BIN = "crosswheel-config-bin"
 """The overlay's folder of ``*-config`` scripts only: what goes first on the build's PATH."""
+
+SYSROOT_VIEW = "crosswheel-pkgconfig-sysroot-{depth}"
+"""The overlay's ``.pc`` files for a pkg-config that prefixes a sysroot of that depth."""
+
+LAYOUT = "2"
+"""Part of the overlay's cache key: 2 added the maintainer scripts' alternatives links."""
 
 PROVIDED = re.compile(r"^(libc6|libc6-dev|libgcc-s\d*|libgcc-\d+-dev|libstdc\+\+\d*|libcrypt1)$")
 """Packages of the C runtime: the target's root and its toolchain have them already."""
@@ -58,6 +65,8 @@ class SystemPackages:
     root: Path
     """The overlay: the packages' files as they unpack into ``/``."""
     multiarch: str
+    pc_view: Path | None = None
+    """For a sysroot build: one folder with the ``.pc`` files as its pkg-config must see them."""
 
     @property
     def include_dirs(self) -> tuple[Path, ...]:
@@ -75,6 +84,12 @@ class SystemPackages:
 
     @property
     def pkgconfig_dirs(self) -> tuple[Path, ...]:
+        if self.pc_view is not None:
+            return (self.pc_view,)
+        return self.own_pkgconfig_dirs
+
+    @property
+    def own_pkgconfig_dirs(self) -> tuple[Path, ...]:
         dirs = (
             self.root / "usr/lib" / self.multiarch / "pkgconfig",
             self.root / "usr/lib/pkgconfig",
@@ -169,6 +184,35 @@ def rewrite_config_script(text: str, root: Path) -> str:
         line = _SH_FLAG.sub(lambda m: f"{m['flag']}{root}{m['path']}", line)
         out.append(line)
     return "".join(out)
+
+
+def sysroot_view(overlay: SystemPackages, sysroot: Path) -> SystemPackages:
+    """``overlay`` with its ``.pc`` files as pkg-config must see them in a sysroot build.
+
+    pkg-config (and Meson, from ``sys_root``) puts ``PKG_CONFIG_SYSROOT_DIR`` in front
+    of every absolute path of every ``.pc`` file, the overlay's too, which is not
+    in the sysroot. So the view's files climb out of the sysroot first: ``/../..``
+    (as many as the sysroot's real path has parts) and then the overlay's path, which
+    names the same folder with or without the sysroot in front.
+    """
+    real = Path(os.path.realpath(sysroot))
+    depth = max(len(real.parts), len(Path(os.path.abspath(sysroot)).parts)) - 1
+    climb = "/" + "../" * depth
+
+    def write(out: Path) -> None:
+        out.mkdir()
+        seen: set[str] = set()
+        for directory in overlay.own_pkgconfig_dirs:
+            for pc in sorted(directory.glob("*.pc")):
+                if pc.name in seen or not pc.is_file():
+                    continue
+                seen.add(pc.name)
+                text = pc.read_text(errors="surrogateescape")
+                text = text.replace(str(overlay.root), climb + str(overlay.root).lstrip("/"))
+                (out / pc.name).write_text(text, errors="surrogateescape")
+
+    folder = make_once(overlay.root / SYSROOT_VIEW.format(depth=depth), write)
+    return dataclasses.replace(overlay, pc_view=folder)
 
 
 def is_config_script(path: Path) -> bool:
@@ -288,7 +332,7 @@ def _apt_cache_depends(packages: Sequence[str], debian_arch: str) -> str:
 
 def overlay_folder(debian_arch: str, packages: Sequence[str]) -> Path:
     """Where the overlay of ``packages`` for ``debian_arch`` is cached."""
-    key = hashlib.sha256(" ".join(sorted(packages)).encode()).hexdigest()[:12]
+    key = hashlib.sha256(" ".join([LAYOUT, *sorted(packages)]).encode()).hexdigest()[:12]
     return user_cache() / "system-packages" / f"{debian_arch}-{key}"
 
 

@@ -35,12 +35,15 @@ def emulator(build: CrossBuild) -> list[str] | None:
 
     Programs a build runs (Meson's compiler sanity checks) link the cross toolchain's
     own runtime (libgfortran, libquadmath), which lives beside the toolchain in
-    ``/usr/<triplet>/lib``, not in the user's sysroot: they are found there after it.
+    ``/usr/<triplet>/lib``, not in the user's sysroot: they are found there after it,
+    and after the libraries of ``target-system-packages`` (a check program that links
+    the fetched OpenBLAS loads it from the overlay).
     """
     if build.target.facts.runner != "qemu-user":
         return None
     toolchain_lib = Path("/usr") / build.target.triplet / "lib"
-    return qemu_command(build.target, target_root(build), also=[toolchain_lib])
+    overlay = build.system_packages.library_dirs if build.system_packages else ()
+    return qemu_command(build.target, target_root(build), also=[*overlay, toolchain_lib])
 
 
 def qemu_package(target: Target) -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from crosswheel.build.adapters._base import Adapter, Settings
 from crosswheel.build.adapters._cross import append_setting, emulator, python_launcher
-from crosswheel.build.environment import pkg_config_libdir
+from crosswheel.build.environment import pkg_config_libdir, target_pkgconfig_dirs
 from crosswheel.build.shim import ENV_VAR
 from crosswheel.config import read_pyproject
 from crosswheel.scripts import write_script
@@ -102,6 +102,9 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
         # The fetched target libraries: pkg-config and CMake dependencies (-D options win).
         pc_dirs += [str(d) for d in overlay.pkgconfig_dirs]
         options.append(f"cmake_prefix_path = {_array([str(overlay.prefix)])}")
+    python_pc = python_pkgconfig(build, workdir)  # last: a fetched python3.pc wins
+    if python_pc is not None:
+        pc_dirs.append(str(python_pc))
     if pc_dirs:
         options.append(f"pkg_config_path = {_array(pc_dirs)}")
     details = build.interpreter.build_details
@@ -112,6 +115,44 @@ def cross_file(build: CrossBuild, workdir: Path) -> str:
     if options:
         lines += ["", "[built-in options]", *options]
     return "\n".join(lines) + "\n"
+
+
+PYTHON_PC_DIR = "crosswheel-python-pkgconfig"
+
+
+def python_pkgconfig(build: CrossBuild, workdir: Path) -> Path | None:
+    """A folder with a ``python3.pc`` for the target's CPython, unless the target has one.
+
+    Meson 1.12 checks Cython by compiling its output against ``dependency('python3')``.
+    Debian's ``libpython3.X-dev`` has only ``python-3.X.pc`` (``python3.pc`` is in
+    ``libpython3-dev``), so that lookup fell back to the build machine's own headers,
+    Meson's interpreter's (x86_64: "LONG_BIT definition appears wrong"), and every
+    Cython project (pandas, scipy) stopped at "Compiler cython cannot compile programs".
+    The headers' folder is written relative to a sysroot, which pkg-config puts in
+    front of it; the rest of the target's include path is in the cross file's ``c_args``.
+    """
+    if build.target.family != "linux":
+        return None
+    root = build.interpreter.sysroot or Path("/")
+    if any((d / "python3.pc").is_file() for d in target_pkgconfig_dirs(build.target, root)):
+        return None
+    interpreter = build.interpreter
+    major, minor = interpreter.version
+    include = str(interpreter.include_dir)
+    if interpreter.sysroot is not None:
+        include = "/" + os.path.relpath(interpreter.include_dir, interpreter.sysroot)
+    folder = workdir / PYTHON_PC_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "python3.pc").write_text(
+        f"includedir={include}\n\n"
+        "Name: Python\n"
+        f"Description: the target's CPython {major}.{minor}, for crosswheel\n"
+        f"Version: {major}.{minor}\n"
+        "Libs:\n"
+        "Cflags: -I${includedir}\n",
+        encoding="utf-8",
+    )
+    return folder
 
 
 def meson_launcher(workdir: Path, source_dir: Path, environ: Mapping[str, str]) -> Path:
