@@ -19,7 +19,7 @@ from conftest import require_tool
 from crosswheel.build.environment import build_environment
 from crosswheel.build.shim import ENV_VAR
 from crosswheel.target.names import resolve_target
-from helpers import ARM64_TOOLCHAIN, arm64_interpreter
+from helpers import ARM64_TOOLCHAIN, arm64_interpreter, run
 from targetpython import TargetPython
 
 pytestmark = pytest.mark.e2e
@@ -75,13 +75,7 @@ def test_find_library_answers_the_target_and_loading_it_names_what_to_do(tmp_pat
     # No target interpreter runs here: the load fails, with the message.
     spec["target_runtime"] = {"unavailable": "no python3.11 for aarch64-linux-gnu in /nowhere"}
     spec_path.write_text(json.dumps(spec))
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(libs / "libhdf5.so")],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run([sys.executable, "-c", PROBE, str(libs / "libhdf5.so")], {**os.environ, **env})
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["probe"] == "libcrosswheelprobe.so.1"
@@ -131,12 +125,8 @@ def test_a_version_probe_runs_in_the_targets_cpython_under_qemu(
         "describe": runtime.describe(),
     }
     spec_path.write_text(json.dumps(spec))
-    result = subprocess.run(
-        [sys.executable, "-c", H5PY_PROBE, str(libs / "libhdf5.so")],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run(
+        [sys.executable, "-c", H5PY_PROBE, str(libs / "libhdf5.so")], {**os.environ, **env}
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import subprocess
 import sys
 import sysconfig
 from pathlib import Path
@@ -29,7 +28,7 @@ from crosswheel.build.shim import (
     _patch_get_python_inc,
 )
 from crosswheel.target.names import resolve_target
-from helpers import ARM64_TOOLCHAIN, arm64_interpreter
+from helpers import ARM64_TOOLCHAIN, arm64_interpreter, run
 
 HOST_RUNTIME = {"command": [sys.executable], "env": {}, "describe": "this machine's Python"}
 
@@ -141,13 +140,7 @@ def test_a_shimmed_build_script_gets_the_message_when_the_target_cannot_load_it(
     spec_path.write_text(json.dumps(spec))
     code = "import ctypes, sys\ntry:\n    ctypes.cdll.LoadLibrary(sys.argv[1])\n"
     code += "except OSError as exc:\n    print(exc)\n"
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(libs / "libhdf5.so")],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = run([sys.executable, "-c", code, str(libs / "libhdf5.so")], {**os.environ, **env})
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith(f"crosswheel: {libs}/libhdf5.so is the target's library")
     assert "The target's CPython could not load it either" in out.stdout
