@@ -21,12 +21,8 @@ from typing import Any
 import pytest
 
 from crosswheel.build.environment import build_environment
-from crosswheel.build.shim import (
-    ENV_VAR,
-    TargetLibrary,
-    _cannot_load,
-    _patch_get_python_inc,
-)
+from crosswheel.build.shim import ENV_VAR, _cannot_load, _patch_get_python_inc
+from crosswheel.build.target_calls import TargetLibrary
 from crosswheel.target.names import resolve_target
 from helpers import ARM64_TOOLCHAIN, arm64_interpreter, run
 
@@ -42,7 +38,7 @@ def libm() -> str:
 
 
 def test_calls_with_references_and_results_cross_and_come_back() -> None:
-    lib = TargetLibrary(libm(), HOST_RUNTIME, [])
+    lib = TargetLibrary(libm(), HOST_RUNTIME, [], os.environ)
     assert lib.load() is None
     frexp = lib.function("frexp")
     frexp.restype = ctypes.c_double
@@ -57,7 +53,7 @@ def test_calls_with_references_and_results_cross_and_come_back() -> None:
 
 
 def test_a_missing_function_is_an_attribute_error_asked_once() -> None:
-    lib = TargetLibrary(libm(), HOST_RUNTIME, [])
+    lib = TargetLibrary(libm(), HOST_RUNTIME, [], os.environ)
     asked: list[dict[str, Any]] = []
     real_ask = lib.ask
 
@@ -73,7 +69,7 @@ def test_a_missing_function_is_an_attribute_error_asked_once() -> None:
 
 
 def test_what_cannot_cross_is_a_type_error_naming_it() -> None:
-    lib = TargetLibrary(libm(), HOST_RUNTIME, [])
+    lib = TargetLibrary(libm(), HOST_RUNTIME, [], os.environ)
     cos = lib.function("cos")
     with pytest.raises(TypeError, match="cannot cross to the target's CPython"):
         cos(ctypes.create_string_buffer(8))
@@ -85,10 +81,10 @@ def test_what_cannot_cross_is_a_type_error_naming_it() -> None:
 def test_a_library_the_target_cannot_load_says_why(tmp_path: Path) -> None:
     bogus = tmp_path / "libhdf5.so"
     bogus.write_text("not a library\n")
-    failed = TargetLibrary(str(bogus), HOST_RUNTIME, []).load()
+    failed = TargetLibrary(str(bogus), HOST_RUNTIME, [], os.environ).load()
     assert failed is not None and "libhdf5.so" in failed
     broken = {"command": [sys.executable, "-c", "raise SystemExit(3)"], "describe": "qemu"}
-    failed = TargetLibrary(str(bogus), broken, []).load()
+    failed = TargetLibrary(str(bogus), broken, [], os.environ).load()
     assert failed is not None and failed.startswith("qemu: ")
 
 
