@@ -153,24 +153,28 @@ def test_declared_crosswheel_backend_is_used_as_is(
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("isolation", ["isolated", "--no-isolation"])
 def test_failed_build_leaves_no_wheel_and_shows_the_compiler(
-    tmp_path: Path, frontend_env: dict[str, str]
+    tmp_path: Path, frontend_env: dict[str, str], isolation: str
 ) -> None:
+    """Isolated (crosswheel's backend in a subprocess) or not (its hooks in-process), the
+    backend's output is shown above one error, and no wheel is left."""
     project = plain_project(tmp_path / "crossdemo")
     native = project / "src" / "crossdemo" / "_native.c"
     native.write_text(native.read_text() + "\nthis is not C;\n")
     out = tmp_path / "out"
+    flags = ["--no-isolation"] if isolation == "--no-isolation" else []
     result = crosswheel(
-        "build", str(project), "-t", "aarch64-linux-gnu", "-o", str(out), env=frontend_env
+        "build", str(project), *flags, "-t", "aarch64-linux-gnu", "-o", str(out), env=frontend_env
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "error:" in result.stderr and "_native.c" in result.stderr  # the compiler's message
-    last = result.stderr.strip().splitlines()
-    assert any(
-        line.startswith("crosswheel: error: the inner backend 'setuptools.build_meta' failed")
-        for line in last
-    ), result.stderr
+    assert "error:" in result.stderr  # the compiler's message
+    compiler = result.stderr.index("_native.c")
+    error = result.stderr.index(
+        "crosswheel: error: the inner backend 'setuptools.build_meta' failed in build_wheel"
+    )
+    assert compiler < error, result.stderr  # the output the message points to is above it
     assert not list(out.rglob("*.whl"))
 
 
@@ -270,26 +274,3 @@ def test_without_isolation_crosswheels_hooks_run_in_the_commands_process(tmp_pat
         "setuptools.build_meta get_requires_for_build_wheel",
         "setuptools.build_meta build_wheel",
     ], started
-
-
-@pytest.mark.e2e
-def test_failure_without_isolation_shows_the_compiler_and_one_error(
-    tmp_path: Path, frontend_env: dict[str, str]
-) -> None:
-    """The in-process hooks keep the backend's output as the subprocess did: shown on failure."""
-    project = plain_project(tmp_path / "crossdemo")
-    native = project / "src" / "crossdemo" / "_native.c"
-    native.write_text(native.read_text() + "\nthis is not C;\n")
-    out = tmp_path / "out"
-    result = crosswheel(
-        "build", str(project), "--no-isolation", "-t", "aarch64-linux-gnu", "-o", str(out),
-        env=frontend_env,
-    )  # fmt: skip
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    compiler = result.stderr.index("_native.c")
-    error = result.stderr.index(
-        "crosswheel: error: the inner backend 'setuptools.build_meta' failed in build_wheel"
-    )
-    assert compiler < error, result.stderr  # the output the message points to is above it
-    assert not list(out.rglob("*.whl"))
