@@ -18,7 +18,6 @@ from typing import Any
 from crosswheel.build.autotools import autotools_environment
 from crosswheel.build.shim import ENV_VAR
 from crosswheel.errors import CrosswheelError
-from crosswheel.target.cache import user_cache
 from crosswheel.target.interpreter import TargetInterpreter, library_folders
 from crosswheel.target.names import Target
 from crosswheel.target.packages import TargetPackage
@@ -160,10 +159,8 @@ def _target_runtime(
     """
     if target.family != "linux" or target.arch.machine == build_machine():
         return None
-    deb = target.arch.debian_arch
-    cached = user_cache() / "pythons" / f"{deb}-python{interpreter.version_string}"
     try:
-        runtime = find_runtime(target, interpreter, fetch=fetch or cached.is_dir())
+        runtime = find_runtime(target, interpreter, fetch=fetch)
     except CrosswheelError as exc:
         return {"unavailable": exc.message}
     return {

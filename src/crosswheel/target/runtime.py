@@ -424,7 +424,8 @@ def find_runtime(
 ) -> TargetRuntime:
     """The target's interpreter as a program: from ``target-python``, or fetched (Debian).
 
-    Raises ``CrosswheelError`` saying what to provide when there is none.
+    ``fetch=False``: Debian's CPython only where an earlier run fetched it, nothing
+    downloaded. Raises ``CrosswheelError`` saying what to provide when there is none.
     """
     if target.facts.runner == "node":
         return _pyodide_runtime(target, interpreter)
@@ -446,11 +447,12 @@ def find_runtime(
         found = runtime_in(target, folder, version)
         if found is not None:
             return found
-    looked = ", ".join(str(f) for f in folders) or "nowhere"
-    if not fetch:
-        raise CrosswheelError(f"no python{version} for {target.triplet} in {looked}")
     deb = target.arch.debian_arch
-    root = fetch_debian_python(deb, version, user_cache() / "pythons" / f"{deb}-python{version}")
+    root = user_cache() / "pythons" / f"{deb}-python{version}"
+    if not fetch and not is_complete(root):
+        looked = ", ".join(str(f) for f in folders) or "nowhere"
+        raise CrosswheelError(f"no python{version} for {target.triplet} in {looked}")
+    fetch_debian_python(deb, version, root)
     found = runtime_in(target, root, version)
     if found is None:
         raise CrosswheelError(f"Debian's python{version} for {deb} in {root} is not runnable")
