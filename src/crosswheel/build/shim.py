@@ -14,10 +14,11 @@ subprocesses. This module uses the standard library only.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 ENV_VAR = "CROSSWHEEL_SHIM"
@@ -269,57 +270,21 @@ def _patch_target_packages(spec: dict[str, Any]) -> None:
     The build environment's copy stays the one that is imported and runs: only its
     answers about headers change (``get_include()``, ``numpy-config``).
     """
-    packages = {entry["module"]: entry for entry in spec.get("target_packages") or ()}
-    if packages:
-        sys.meta_path.insert(0, _TargetPackageFinder(packages))
+    patches: dict[str, Callable[[Any], None]] = {}
+    for entry in spec.get("target_packages") or ():
+        patches[entry["module"]] = functools.partial(_patch_package, entry=entry)
+        patches[f"{entry['module']}._configtool"] = functools.partial(
+            _patch_configtool, entry=entry
+        )
+    if patches:
+        sys.meta_path.insert(0, _ModuleFinder(patches))
 
 
-class _TargetPackageFinder:
-    """Finds a package as the rest of ``sys.meta_path`` would, and patches it once loaded."""
-
-    def __init__(self, packages: dict[str, dict[str, Any]]) -> None:
-        self.packages = packages
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        top = name.partition(".")[0]
-        entry = self.packages.get(top)
-        if entry is None or name not in (top, f"{top}._configtool"):
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(name, path, target)
-            if spec is not None:
-                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _PatchingLoader(spec.loader, entry)  # type: ignore[assignment]
-                return spec
-        return None
-
-    def invalidate_caches(self) -> None:
-        pass
-
-
-class _PatchingLoader:
-    """The real loader, plus the target's answers after the module has run."""
-
-    def __init__(self, loader: Any, entry: dict[str, Any]) -> None:
-        self._loader = loader
-        self._entry = entry
-
-    def create_module(self, spec: Any) -> Any:
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module: Any) -> None:
-        self._loader.exec_module(module)
-        if module.__name__.endswith("._configtool"):
-            _patch_configtool(module, self._entry)
-        else:
-            _patch_get_include(module, self._entry)
-            if module.__name__ == "numpy" and _active is not None:
-                _patch_long_double_names(module, _active)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._loader, name)
+def _patch_package(package: Any, entry: dict[str, Any]) -> None:
+    """The target's answers, after the package has run: its headers, numpy's type names."""
+    _patch_get_include(package, entry)
+    if package.__name__ == "numpy" and _active is not None:
+        _patch_long_double_names(package, _active)
 
 
 def _patch_get_include(package: Any, entry: dict[str, Any]) -> None:
@@ -397,9 +362,8 @@ def _patch_distutils(spec: dict[str, Any]) -> None:
     answers from this process's ``sys.base_prefix``: the build machine's
     ``pyconfig.h``, whose ``LONG_BIT`` stops every 32-bit target's compile.
     """
-    sys.meta_path.insert(
-        0, _ModuleFinder({name: _patch_get_python_inc for name in DISTUTILS_SYSCONFIG}, spec)
-    )
+    patch = functools.partial(_patch_get_python_inc, spec=spec)
+    sys.meta_path.insert(0, _ModuleFinder({name: patch for name in DISTUTILS_SYSCONFIG}))
     for name in DISTUTILS_SYSCONFIG:
         if name in sys.modules:
             _patch_get_python_inc(sys.modules[name], spec)
@@ -425,11 +389,13 @@ def _patch_get_python_inc(module: Any, spec: dict[str, Any]) -> None:
 
 
 class _ModuleFinder:
-    """Finds modules as the rest of ``sys.meta_path`` would, and patches them once loaded."""
+    """Finds modules as the rest of ``sys.meta_path`` would, and patches them once loaded.
 
-    def __init__(self, patches: dict[str, Any], spec: dict[str, Any]) -> None:
+    ``patches`` maps a module's full name to what is done to it after it has run.
+    """
+
+    def __init__(self, patches: dict[str, Callable[[Any], None]]) -> None:
         self.patches = patches
-        self.spec = spec
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
         patch = self.patches.get(name)
@@ -442,7 +408,7 @@ class _ModuleFinder:
             if found is not None:
                 loader = found.loader
                 if loader is not None and hasattr(loader, "exec_module"):
-                    found.loader = _ThenLoader(loader, lambda m: patch(m, self.spec))  # type: ignore[assignment]
+                    found.loader = _ThenLoader(loader, patch)  # type: ignore[assignment]
                 return found
         return None
 
@@ -453,7 +419,7 @@ class _ModuleFinder:
 class _ThenLoader:
     """The real loader, then ``then(module)``."""
 
-    def __init__(self, loader: Any, then: Any) -> None:
+    def __init__(self, loader: Any, then: Callable[[Any], None]) -> None:
         self._loader = loader
         self._then = then
 

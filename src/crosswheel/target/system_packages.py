@@ -145,7 +145,10 @@ def architecture_all(output: str, debian_arch: str) -> frozenset[str]:
         if not line or line[0].isspace() or line.startswith("<"):
             continue
         name, _, arch = line.strip().partition(":")
-        (qualified if arch == debian_arch else plain if not arch else set()).add(name)
+        if arch == debian_arch:
+            qualified.add(name)
+        elif not arch:
+            plain.add(name)
     return frozenset(plain - qualified)
 
 
