@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +51,25 @@ def test_a_failed_make_leaves_nothing_that_looks_whole(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["half"]
     make_once(folder, lambda out: out.mkdir())
     assert is_complete(folder)
+
+
+def test_a_killed_makes_scratch_is_removed_by_the_next_make(tmp_path: Path) -> None:
+    """SIGKILL runs no cleanup: the scratch is named after its owner, and a later make
+    removes the ones whose owner is dead (a live owner's is left alone)."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    killed = tmp_path / f".crosswheel-{dead.pid}-make-abc"
+    (killed / "out").mkdir(parents=True)
+    alive = tmp_path / f".crosswheel-{os.getpid()}-make-def"
+    alive.mkdir()
+    seen: list[Path] = []
+
+    def make(out: Path) -> None:
+        seen.append(out)
+        out.mkdir()
+
+    make_once(tmp_path / "thing", make)
+    assert not killed.exists()
+    assert alive.exists()
+    assert seen[0].parent.name.startswith(f".crosswheel-{os.getpid()}-make-")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name, "thing"]

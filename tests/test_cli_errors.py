@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from crosswheel.backend import _ship
-from crosswheel.build.staging import OWNER_VAR
 from crosswheel.errors import CrosswheelError
+from crosswheel.staging import OWNER_VAR
 from helpers import crosswheel, plain_project
 
 T = "aarch64-linux-gnu"

@@ -23,9 +23,9 @@ from crosswheel.build.adapters import adapter_for
 from crosswheel.build.environment import cross_environment
 from crosswheel.build.failures import compiler_crash, missing_for_target
 from crosswheel.build.inner import InnerBackendCaller, TextSink
-from crosswheel.build.staging import make_staging, owner_gone
 from crosswheel.config import ConfigSettings, CrossConfig, load_config, project_label
 from crosswheel.errors import CrosswheelError
+from crosswheel.staging import make_staging, owner_gone
 from crosswheel.target.resolve import (
     CrossBuild,
     announce,

@@ -12,8 +12,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from crosswheel.build.staging import remove, remove_stale
 from crosswheel.errors import CrosswheelError
+from crosswheel.staging import remove, remove_stale
 
 _LEGACY_STAGING = re.compile(r"\.crosswheel-[a-z0-9_]{8}")
 """Staging folders that earlier crosswheel versions made here (no PID): never verified."""

@@ -19,7 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 
-from crosswheel.build.staging import OWNER_VAR, make_staging, pid_alive, remove
+from crosswheel.staging import OWNER_VAR, make_staging, pid_alive, remove
 
 
 class Stopped(BaseException):

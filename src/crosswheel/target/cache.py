@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from crosswheel.staging import PREFIX, remove_stale
+
 COMPLETE = ".complete"
 """Marks a cached folder as whole (it is made elsewhere and renamed into place)."""
 _OLD_MARKERS = (".crosswheel-complete",)
@@ -36,7 +38,9 @@ def make_once(folder: Path, make: Callable[[Path], None]) -> Path:
     if is_complete(folder):
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".make-", dir=folder.parent) as scratch:
+    remove_stale(folder.parent, prefix=f".{PREFIX}")  # a killed make's scratch
+    scratch_prefix = f".{PREFIX}{os.getpid()}-make-"
+    with tempfile.TemporaryDirectory(prefix=scratch_prefix, dir=folder.parent) as scratch:
         out = Path(scratch) / "out"
         make(out)
         (out / COMPLETE).touch()
