@@ -128,13 +128,13 @@ def test_requirement_and_metadata_hooks_write_no_cross_files(
     light, heavy = tmp_path / "light", tmp_path / "heavy"
     light.mkdir()
     heavy.mkdir()
-    _, settings = backend._caller(config, build, light, adapt=False)
+    _, settings = backend._caller(config, build, light, tmp_path, adapt=False)
     assert settings == {} and sorted(p.name for p in light.iterdir()) == [
         "crosswheel-config.site",
         "crosswheel-target.json",
     ]
     assert not (tmp_path / "cache").exists()  # nothing fetched
     monkeypatch.delenv("XDG_CACHE_HOME")  # the build path may use what earlier tests fetched
-    _, settings = backend._caller(config, build, heavy)
+    _, settings = backend._caller(config, build, heavy, tmp_path)
     assert "crosswheel-toolchain.cmake" in {p.name for p in heavy.iterdir()}
     assert settings  # the toolchain file is handed to scikit-build-core

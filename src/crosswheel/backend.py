@@ -118,16 +118,12 @@ DEFAULT_SOURCE_DATE_EPOCH = "1580601600"
 """2020-02-02, hatchling's default: a wheel's timestamps when SOURCE_DATE_EPOCH is unset."""
 
 
-def _config(source_dir: Path, settings: ConfigSettings | None) -> CrossConfig:
-    return load_config(source_dir, settings)
-
-
 def _caller(
     config: CrossConfig,
     build: CrossBuild | None,
     workdir: Path,
+    source_dir: Path,
     adapt: bool = True,
-    source_dir: Path | None = None,
     output: TextSink | None = None,
 ) -> tuple[InnerBackendCaller, dict[str, str | list[str]]]:
     """The inner backend's caller and config settings, adapted to the cross build.
@@ -137,12 +133,13 @@ def _caller(
     builds nothing must not have. ``output`` takes the inner backend's output
     (default: this process's stdout and stderr).
     """
-    source = source_dir or Path.cwd()
     if build is None:
-        return InnerBackendCaller(source, config.inner, output=output), dict(config.inner_settings)
-    env = cross_environment(build, workdir, source_dir=source)
+        return InnerBackendCaller(source_dir, config.inner, output=output), dict(
+            config.inner_settings
+        )
+    env = cross_environment(build, workdir, source_dir=source_dir)
     if not adapt:
-        caller = InnerBackendCaller(source, config.inner, env, output=output)
+        caller = InnerBackendCaller(source_dir, config.inner, env, output=output)
         return caller, dict(config.inner_settings)
     adapter = adapter_for(config.inner.name)
     env.update(adapter.environment(build, workdir))
@@ -150,7 +147,7 @@ def _caller(
         # Reproducible without asking, as hatchling is: a fixed default epoch.
         env["SOURCE_DATE_EPOCH"] = DEFAULT_SOURCE_DATE_EPOCH
     settings = adapter.config_settings(build, workdir, dict(config.inner_settings))
-    return InnerBackendCaller(source, config.inner, env, output=output), settings
+    return InnerBackendCaller(source_dir, config.inner, env, output=output), settings
 
 
 def _call_inner(
@@ -174,10 +171,10 @@ def requires_for(
     hook: str, settings: ConfigSettings | None, source_dir: Path, output: TextSink | None = None
 ) -> list[str]:
     """The inner backend's requirements, plus the cross toolchain's (``ziglang``)."""
-    config = _config(source_dir, settings)
+    config = load_config(source_dir, settings)
     build = resolve_cross_build(config, installed=False) if config.target else None
     with tempfile.TemporaryDirectory(prefix=f"crosswheel-{os.getpid()}-") as tmp:
-        caller, inner_settings = _caller(config, build, Path(tmp), False, source_dir, output)
+        caller, inner_settings = _caller(config, build, Path(tmp), source_dir, False, output)
         requires = list(caller.call(hook, config_settings=inner_settings))
     if build is not None:
         requires += [r for r in build.toolchain.requires if r not in requires]
@@ -190,9 +187,9 @@ def get_requires(hook: str, settings: ConfigSettings | None) -> list[str]:
 
 def get_requires_for_build_sdist(settings: ConfigSettings | None) -> list[str]:
     def run() -> list[str]:
-        config = _config(Path.cwd(), settings)
+        config = load_config(Path.cwd(), settings)
         with tempfile.TemporaryDirectory(prefix=f"crosswheel-{os.getpid()}-") as tmp:
-            caller, inner_settings = _caller(config, None, Path(tmp))
+            caller, inner_settings = _caller(config, None, Path(tmp), Path.cwd())
             return list(caller.call("get_requires_for_build_sdist", config_settings=inner_settings))
 
     return _fail_cleanly(run)
@@ -206,10 +203,10 @@ def metadata_for(
     output: TextSink | None = None,
 ) -> str:
     """The inner backend's metadata, prepared with the target's shim (no cross files)."""
-    config = _config(source_dir, settings)
+    config = load_config(source_dir, settings)
     build = resolve_cross_build(config) if config.target else None
     with tempfile.TemporaryDirectory(prefix=f"crosswheel-{os.getpid()}-") as tmp:
-        caller, inner_settings = _caller(config, build, Path(tmp), False, source_dir, output)
+        caller, inner_settings = _caller(config, build, Path(tmp), source_dir, False, output)
         return str(
             _call_inner(
                 caller,
@@ -236,7 +233,7 @@ def wheel_for(
     output: TextSink | None = None,
 ) -> str:
     """Build with the inner backend; with a target, fix and verify before shipping."""
-    config = _config(source_dir, settings)
+    config = load_config(source_dir, settings)
     cross = resolve_cross_build(config) if config.target else None
     out = _output_folder(wheel_directory)
     workdir = make_staging()
@@ -247,7 +244,7 @@ def wheel_for(
             cross = with_system_packages(cross, config)
         inner_out = workdir / "inner"
         inner_out.mkdir()
-        caller, inner_settings = _caller(config, cross, workdir, True, source_dir, output)
+        caller, inner_settings = _caller(config, cross, workdir, source_dir, output=output)
         name = _call_inner(
             caller,
             cross,
@@ -290,11 +287,11 @@ def build_sdist(sdist_directory: str, settings: ConfigSettings | None) -> str:
     """The sdist does not depend on the target: always a pass-through."""
 
     def run() -> str:
-        config = _config(Path.cwd(), settings)
+        config = load_config(Path.cwd(), settings)
         out = _output_folder(sdist_directory)
         workdir = make_staging()
         try:
-            caller, inner_settings = _caller(config, None, workdir)
+            caller, inner_settings = _caller(config, None, workdir, Path.cwd())
             name = caller.call(
                 "build_sdist", sdist_directory=str(workdir), config_settings=inner_settings
             )
