@@ -5,6 +5,8 @@ build --target aarch64-linux-gnu`` (cross) of the same unpacked sdist, both with
 isolation in one venv that holds the build requirements (so that creating
 environments, which costs both the same, does not blur the ratio), each from a
 fresh copy of the source, alternating native and cross for ``--rounds`` rounds.
+crosswheel is installed into that venv from this checkout as a user installs it
+(a wheel, its modules byte-compiled by pip), not run from the source folder.
 The median of each is printed with their ratio, in wall time and in CPU time (user
 plus system of every process the build ran: steadier than wall time on a shared
 machine). crosswheel's fixed overhead is the same measure on a project whose C
@@ -31,7 +33,8 @@ import time
 from pathlib import Path
 
 TARGET = "aarch64-linux-gnu"
-SRC = Path(__file__).resolve().parent.parent / "src"
+PROJECT = Path(__file__).resolve().parent.parent
+SRC = PROJECT / "src"
 EMPTY_C = """\
 #include <Python.h>
 static struct PyModuleDef def = {PyModuleDef_HEAD_INIT, "emptyext", NULL, -1, NULL};
@@ -55,13 +58,20 @@ def empty_project(folder: Path) -> Path:
 
 
 def make_venv(folder: Path, requires: list[str]) -> Path:
-    """A venv that sees this Python's packages (crosswheel's dependencies) plus ``requires``."""
+    """A venv with crosswheel (this checkout, installed as a wheel) and ``requires``.
+
+    It sees this Python's packages too (crosswheel's dependencies). Installed, not
+    put on ``PYTHONPATH``: pip byte-compiles what it installs, as users get it,
+    where a source folder may be compiled again at every start
+    (``PYTHONDONTWRITEBYTECODE``).
+    """
     subprocess.run(
         [sys.executable, "-m", "venv", "--system-site-packages", str(folder)], check=True
     )
     python = folder / "bin" / "python"
     pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     subprocess.run([*pip, "build", "setuptools>=77", "wheel", *requires], check=True)
+    subprocess.run([*pip, "--no-deps", str(PROJECT)], check=True)
     return python
 
 
@@ -75,7 +85,7 @@ def _children_cpu() -> float:
 
 
 def timed(command: list[str], cwd: Path) -> Times:
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     cpu = _children_cpu()
     started = time.monotonic()
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)

@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 
 from crosswheel.build.adapters import adapter_for
 from crosswheel.build.environment import cross_environment
-from crosswheel.build.failures import compiler_crash, missing_for_target
 from crosswheel.build.inner import InnerBackendCaller, TextSink
 from crosswheel.config import ConfigSettings, CrossConfig, load_config, project_label
 from crosswheel.errors import CrosswheelError
@@ -157,6 +156,9 @@ def _call_inner(
     try:
         return caller.call(hook, **kwargs)
     except CrosswheelError:
+        # Imported here: the failure readers' patterns are for failed builds only.
+        from crosswheel.build.failures import compiler_crash, missing_for_target
+
         missing = fortran_failure(build.toolchain, workdir) if build else None
         if missing is None and build is not None:
             missing = compiler_crash(caller.output_tail, build.target, build.toolchain)

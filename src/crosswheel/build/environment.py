@@ -13,7 +13,7 @@ import os
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crosswheel.build.autotools import autotools_environment
 from crosswheel.build.shim import ENV_VAR
@@ -23,8 +23,10 @@ from crosswheel.target.names import Target
 from crosswheel.target.packages import TargetPackage
 from crosswheel.target.resolve import CrossBuild
 from crosswheel.target.runtime import build_machine, find_runtime
-from crosswheel.target.system_packages import SystemPackages
 from crosswheel.target.toolchain import Toolchain, fortran_command
+
+if TYPE_CHECKING:
+    from crosswheel.target.system_packages import SystemPackages
 
 SPEC_FILE = "crosswheel-target.json"
 

@@ -13,12 +13,10 @@ not stop the others: each target gets its own result.
 
 from __future__ import annotations
 
-import multiprocessing
 import shutil
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,8 @@ from crosswheel.errors import CrosswheelError
 from crosswheel.report import info
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from build.env import DefaultIsolatedEnv
 
     from crosswheel.cli.frontend import CrossFrontend
@@ -169,6 +169,10 @@ def build_targets(
         workers = min(jobs, len(ready))
         info(f"building for {len(ready)} targets, {workers} at a time")
         source = Path(frontend.builder.source_dir)
+        # Imported here: a build for one target never starts a pool.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             futures = {

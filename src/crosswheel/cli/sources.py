@@ -10,13 +10,11 @@ building it: see ``index.py``).
 from __future__ import annotations
 
 import os
-import tarfile
 import zipfile
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from crosswheel.cli.index import fetch_sdist, index_url
 from crosswheel.errors import CrosswheelError
 from crosswheel.report import info
 
@@ -35,6 +33,8 @@ def _safe_member(root: Path, name: str) -> Path:
 
 
 def _extract_tar(archive: Path, dest: Path) -> None:
+    import tarfile  # here: a build from a source folder never opens an archive
+
     try:
         with tarfile.open(archive) as tar:
             members = tar.getmembers()
@@ -90,6 +90,10 @@ def unpack_sdist(archive: Path, scratch: Path) -> Path:
 
 def download_sdist(requirement: str, scratch: Path) -> Path:
     """Fetch ``requirement``'s sdist from the package index (``PIP_INDEX_URL`` applies)."""
+    # Imported here: the index client (urllib, html.parser) costs every local build
+    # an import it never uses.
+    from crosswheel.cli.index import fetch_sdist, index_url
+
     dest = scratch / "download"
     dest.mkdir(parents=True, exist_ok=True)
     index = index_url()

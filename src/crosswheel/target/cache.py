@@ -1,12 +1,15 @@
-"""crosswheel's per-user cache folder: fetched interpreters, runtimes and generated headers."""
+"""crosswheel's caches: the per-user folder (fetched interpreters, runtimes, generated
+headers) and, within one process, what was read from a target's files."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from crosswheel.staging import PREFIX, remove_stale
 
@@ -14,6 +17,31 @@ COMPLETE = ".complete"
 """Marks a cached folder as whole (it is made elsewhere and renamed into place)."""
 _OLD_MARKERS = (".crosswheel-complete",)
 """Markers earlier versions wrote (Pyodide's runtimes and headers): still whole, not refetched."""
+
+
+T = TypeVar("T")
+
+
+def while_unchanged(read: Callable[[Path], T]) -> Callable[[Path], T]:
+    """``read(path)``, remembered in this process while the file's inode, size and mtime stay.
+
+    A build asks about the same target files in each hook it runs in one process
+    (requirements, then the wheel): its sysconfig data, its CPython's ELF header.
+    """
+
+    @functools.lru_cache(maxsize=64)
+    def remembered(path: Path, stamp: tuple[int, int, int]) -> T:
+        return read(path)
+
+    @functools.wraps(read)
+    def reader(path: Path) -> T:
+        try:
+            state = path.stat()
+        except OSError:
+            return read(path)  # read() says what is wrong with it
+        return remembered(path, (state.st_ino, state.st_size, state.st_mtime_ns))
+
+    return reader
 
 
 def user_cache() -> Path:

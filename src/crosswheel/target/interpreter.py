@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from crosswheel.errors import CrosswheelError, MissingTool
+from crosswheel.target.cache import while_unchanged
 from crosswheel.target.families import family_hook
 from crosswheel.target.names import Target
 
@@ -77,6 +78,11 @@ class TargetInterpreter:
 
 def read_sysconfigdata(path: Path) -> ConfigVars:
     """The ``build_time_vars`` dict of a ``_sysconfigdata_*.py``, read without running it."""
+    return dict(_parsed_sysconfigdata(path))  # a copy: callers may change theirs
+
+
+@while_unchanged
+def _parsed_sysconfigdata(path: Path) -> ConfigVars:
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     except (OSError, SyntaxError, UnicodeDecodeError) as exc:

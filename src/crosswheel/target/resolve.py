@@ -9,18 +9,17 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crosswheel.config import CrossConfig, WheelSettings
 from crosswheel.report import info, warn
 from crosswheel.target.interpreter import TargetInterpreter, find_target_interpreter
 from crosswheel.target.names import Target, resolve_target
 from crosswheel.target.packages import TargetPackage, find_target_packages
-from crosswheel.target.system_packages import (
-    SystemPackages,
-    fetch_system_packages,
-    sysroot_view,
-)
 from crosswheel.target.toolchain import Toolchain, describe_fortran, find_toolchain
+
+if TYPE_CHECKING:
+    from crosswheel.target.system_packages import SystemPackages
 
 
 @dataclass(frozen=True)
@@ -83,6 +82,9 @@ def with_system_packages(build: CrossBuild, config: CrossConfig) -> CrossBuild:
     """
     if not config.system_packages:
         return build
+    # Imported here: only builds that ask for the target's system packages fetch them.
+    from crosswheel.target.system_packages import fetch_system_packages, sysroot_view
+
     overlay = fetch_system_packages(build.target, config.system_packages)
     info(f"  target system packages: {', '.join(overlay.packages)} in {overlay.root}")
     if build.interpreter.sysroot is not None:

@@ -27,8 +27,7 @@ from elftools.elf.elffile import ELFFile
 from crosswheel.errors import CrosswheelError
 from crosswheel.report import info
 from crosswheel.scripts import write_script
-from crosswheel.target import pyodide
-from crosswheel.target.cache import is_complete, make_once, user_cache
+from crosswheel.target.cache import is_complete, make_once, user_cache, while_unchanged
 from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
 
@@ -168,6 +167,8 @@ class TargetRuntime:
 
     def describe(self) -> str:
         if self.main_module is not None:
+            from crosswheel.target import pyodide  # here: imported for Pyodide targets only
+
             version = pyodide.runtime_version(self.main_module.parent)
             return f"Pyodide {version} under node ({self.python})"
         how = (
@@ -180,6 +181,7 @@ class TargetRuntime:
         return f"{self.python} {how}"
 
 
+@while_unchanged
 def _elf_header(path: Path) -> tuple[str, int, str | None] | None:
     """``(e_machine, bits, PT_INTERP)`` of an ELF executable, or None if it is none."""
     try:
@@ -461,6 +463,8 @@ def find_runtime(
 
 def _pyodide_runtime(target: Target, interpreter: TargetInterpreter) -> TargetRuntime:
     """Pyodide's CPython under node: the interpreter's runtime, or the ABI's fetched one."""
+    from crosswheel.target import pyodide  # here: imported for Pyodide targets only
+
     abi = target.abi
     assert abi is not None
     folder = interpreter.source.parent

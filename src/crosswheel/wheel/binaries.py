@@ -38,7 +38,6 @@ from packaging.tags import Tag, parse_tag
 from crosswheel.errors import RefusedWheel
 from crosswheel.target.families import FAMILIES
 from crosswheel.target.names import describe_elf
-from crosswheel.target.pe import PEError, read_pe
 from crosswheel.wheelfile import (
     ZIP_READ_ERRORS,
     WheelName,
@@ -338,6 +337,8 @@ def describe_binary_stream(name: str, stream: IO[bytes]) -> Binary | None:
             cpu = struct.unpack_from("<I", head, 4)[0] if thin else 0
             return Binary(name=name, kind=kind, flags=cpu)
     if head.startswith(b"MZ") and name.lower().endswith((".pyd", ".dll", ".exe")):
+        from crosswheel.target.pe import PEError, read_pe  # PE binaries only
+
         stream.seek(0)
         try:
             pe = read_pe(stream.read())
