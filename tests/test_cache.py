@@ -1,4 +1,5 @@
-"""make_once: a cached folder is made beside its place, marked whole and renamed in."""
+"""make_once: a cached folder is made beside its place, marked whole and renamed in;
+while_unchanged: a file read once per process until it changes."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crosswheel.target.cache import COMPLETE, is_complete, make_once
+from crosswheel.target.cache import COMPLETE, is_complete, make_once, while_unchanged
 
 
 def test_made_once_then_reused(tmp_path: Path) -> None:
@@ -73,3 +74,24 @@ def test_a_killed_makes_scratch_is_removed_by_the_next_make(tmp_path: Path) -> N
     assert alive.exists()
     assert seen[0].parent.name.startswith(f".crosswheel-{os.getpid()}-make-")
     assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name, "thing"]
+
+
+def test_while_unchanged_reads_a_file_again_only_when_it_changes(tmp_path: Path) -> None:
+    reads: list[str] = []
+
+    @while_unchanged
+    def first_line(path: Path) -> str:
+        text = path.read_text().splitlines()[0]
+        reads.append(text)
+        return text
+
+    data = tmp_path / "_sysconfigdata.py"
+    data.write_text("one\n")
+    assert first_line(data) == first_line(data) == "one"
+    assert reads == ["one"]
+    data.write_text("two, longer\n")  # another size: another stamp, whatever the clock
+    assert first_line(data) == "two, longer"
+    assert reads == ["one", "two, longer"]
+    data.unlink()
+    with pytest.raises(OSError):  # a missing file is read (and fails) every time
+        first_line(data)
