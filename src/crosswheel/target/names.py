@@ -363,8 +363,7 @@ def resolve_target(
     Raises ``CrosswheelError`` naming the known targets and the closest match.
     """
     key = name.strip().lower()
-    parsed, carries_version = _from_pattern(key)
-    target = _ALIASES.get(key) or _from_policy_tag(key) or parsed
+    target = _ALIASES.get(key) or _from_policy_tag(key) or _from_pattern(key)[0]
     if target is None:
         close = difflib.get_close_matches(key, list(_ALIASES), n=3, cutoff=0.6)
         hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
@@ -381,7 +380,7 @@ def resolve_target(
                 f"not {target.triplet}"
             )
         level = _int_setting("api-level", api_level)
-        if carries_version and level != target.api_level:
+        if _from_pattern(key)[1] and level != target.api_level:
             raise CrosswheelError(
                 f"target {name!r} says API level {target.api_level} but api-level is {level}",
                 hint="name the API level once: in the target or in api-level",
@@ -394,7 +393,7 @@ def resolve_target(
                 f"not {target.triplet}"
             )
         version = _version_string(min_version)
-        if carries_version and version != target.min_version:
+        if _from_pattern(key)[1] and version != target.min_version:
             raise CrosswheelError(
                 f"target {name!r} says {target.min_version} but min-version is {version}",
                 hint="name the deployment target once: in the target or in min-version",
