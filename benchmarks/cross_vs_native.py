@@ -183,8 +183,8 @@ def main() -> None:
     native, cross = empty
     print(
         f"empty extension: wall native {native[0]:.2f} s, cross {cross[0]:.2f} s, "
-        f"crosswheel's fixed overhead {cross[0] - native[0]:.2f} s; CPU native "
-        f"{native[1]:.2f} s, cross {cross[1]:.2f} s, overhead {cross[1] - native[1]:.2f} s"
+        f"crosswheel's fixed overhead {cross[0] - native[0]:.3f} s; CPU native "
+        f"{native[1]:.2f} s, cross {cross[1]:.2f} s, overhead {cross[1] - native[1]:.3f} s"
     )
 
 

@@ -2,7 +2,7 @@
 
 Run by ``scripts/armv7l-stack-e2e.sh`` (``CROSSWHEEL_ARMV7L_STACK_E2E=1``), outside the
 normal test run: it cross-compiles numpy, pandas, scipy and scikit-learn from their
-sdists (about an hour on 2 cores). One ``crosswheel build --deps`` against Debian
+sdists (24 min on 2 cores from empty). One ``crosswheel build --deps`` against Debian
 bookworm's armhf CPython in a sysroot, with Debian's OpenBLAS for the target fetched
 by ``target-system-packages=libopenblas-dev`` (not installed in the sysroot), then
 all the wheels installed together offline into that sysroot's CPython, which has
