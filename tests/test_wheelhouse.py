@@ -13,7 +13,9 @@ from crosswheel.cli.wheelhouse import (
     BUILT,
     DOWNLOADED,
     Node,
+    _build_requires,
     _metadata_requires,
+    _needs,
     applies,
     build_order,
     marker_environment,
@@ -77,18 +79,37 @@ def node(
     return n
 
 
-def test_builds_follow_runtime_and_build_requirements() -> None:
+def test_builds_follow_the_c_api_requirements_they_compile_against() -> None:
     nodes = {
         "numexpr": node("numexpr", depends={"numpy"}, build={"numpy", "setuptools"}),
         "numpy": node("numpy", build={"meson-python"}),
         "pandas": node("pandas", depends={"numpy", "tzdata"}, build={"numpy"}),
         "tzdata": node("tzdata", DOWNLOADED),
+        "scipy": node("scipy", depends={"numpy"}, build={"numpy", "pybind11"}),
+        # scipy is a run-time dependency and a build requirement that its build takes
+        # from the index for the build machine: scikit-learn is built beside it.
+        "scikit-learn": node("scikit-learn", depends={"scipy"}, build={"numpy", "scipy"}),
     }
-    assert build_order(nodes) == ["numpy", "numexpr", "pandas"]
+    assert build_order(nodes) == ["numpy", "numexpr", "pandas", "scikit-learn", "scipy"]
+    assert _needs(nodes["scikit-learn"]) == {"numpy"}
+
+
+def test_oldest_supported_numpy_is_numpy_for_the_order(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools", "oldest-supported-numpy", "Cython>=3"]\n'
+    )
+    assert _build_requires(tmp_path) == {"setuptools", "numpy", "cython"}
+
+
+def test_run_time_cycles_are_built() -> None:
+    """Projects that need each other at run time (pure sdists, say) build in any order."""
+    nodes = {"a": node("a", depends={"b"}), "b": node("b", depends={"a"})}
+    assert build_order(nodes) == ["a", "b"]
 
 
 def test_a_build_cycle_is_one_error() -> None:
-    nodes = {"a": node("a", build={"b"}), "b": node("b", depends={"a"})}
+    nodes = {"numpy": node("numpy", build={"pybind11"}), "pybind11": node("pybind11")}
+    nodes["pybind11"].build_depends = {"numpy"}
     with pytest.raises(CrosswheelError, match="need each other"):
         build_order(nodes)
 

@@ -38,6 +38,7 @@ from crosswheel.target.interpreter import TargetInterpreter
 from crosswheel.target.names import Target
 from crosswheel.target.packages import (
     C_API_PACKAGES,
+    REQUIREMENT_ALIASES,
     cached_wheel,
     download_wheel,
     target_tags,
@@ -104,7 +105,7 @@ class Node:
 
 
 def build_order(nodes: Mapping[str, Node]) -> list[str]:
-    """The nodes to build, each after every node it needs that is built here too."""
+    """The nodes to build, each after the nodes built here that its build compiles against."""
     pending = {n for n, node in nodes.items() if node.source == BUILT and node.wheel is None}
     order: list[str] = []
     done: set[str] = set()
@@ -121,7 +122,13 @@ def build_order(nodes: Mapping[str, Node]) -> list[str]:
 
 
 def _needs(node: Node) -> set[str]:
-    return (node.depends | node.build_depends) - {node.name}
+    """What ``node``'s build takes from DIR: its C-API build requirements (numpy).
+
+    Nothing else: run-time dependencies are not installed for a build, and the other
+    build requirements are the build machine's own, from the index (scikit-learn's
+    scipy), so the target's copies being built here need not come first.
+    """
+    return (node.build_depends & set(C_API_PACKAGES)) - {node.name}
 
 
 def _metadata_requires(text: str) -> tuple[tuple[Requirement, ...], bool]:
@@ -311,13 +318,15 @@ def static_dependencies(project: Path) -> bool:
 
 
 def _build_requires(project: Path) -> set[str]:
+    """Its build requirements' canonical names, ``oldest-supported-numpy`` as ``numpy``."""
     system = read_pyproject(project).get("build-system", {})
     names: set[str] = set()
     for value in system.get("requires", []) if isinstance(system, dict) else []:
         try:
-            names.add(canonicalize_name(Requirement(str(value)).name))
+            name = canonicalize_name(Requirement(str(value)).name)
         except InvalidRequirement:
             continue
+        names.add(REQUIREMENT_ALIASES.get(name, name))
     return names
 
 
