@@ -342,7 +342,7 @@ def _build_command(node: Node, nodes: Mapping[str, Node], settings: Settings) ->
     command += ["-v"] if level >= 2 else ["-q"] if level == 0 else []
     for pair in settings.config:
         command += ["-C", pair]
-    for name in sorted(node.build_depends & set(C_API_PACKAGES)):
+    for name in sorted(_needs(node)):
         copy = nodes.get(name)
         if copy is not None and not C_API_PACKAGES[name].header_only:
             command += ["-C", f"target-requires={name}=={copy.version}"]
